@@ -1,0 +1,44 @@
+# threat-kg: `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= data/store
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: help install run test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/kg: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(BIN)/kg
+
+install: $(BIN)/kg ## create .venv and install the project with its dev extras
+
+run: $(BIN)/kg ## install, ingest the sample corpus and serve the API on 127.0.0.1:5000
+	$(BIN)/kg ingest sample-corpus --store $(STORE)
+	@echo
+	@echo "threat-kg is at http://$(HOST):$(PORT)/  Try:"
+	@echo "  curl 'http://$(HOST):$(PORT)/api/entities?q=lazarus'"
+	@echo "  curl 'http://$(HOST):$(PORT)/api/neighbourhood?node=Lazarus%20Group&depth=1'"
+	@echo "  curl -H 'Accept: text/csv' --data-urlencode 'query=PREFIX kgo: <https://w3id.org/threat-kg/ontology#> SELECT ?actor ?target WHERE { ?actor kgo:targets ?target }' http://$(HOST):$(PORT)/sparql"
+	@echo
+	$(BIN)/kg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: $(BIN)/kg ## install and run the whole test suite
+	$(BIN)/pytest
+
+lint: $(BIN)/kg ## ruff, mypy and the import contracts
+	$(BIN)/ruff check kg extract api cli shapes tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
+	$(BIN)/python -m tests.bench
+
+clean: ## remove the virtualenv, the store and caches
+	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache

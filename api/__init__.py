@@ -1,0 +1,38 @@
+"""The threat-kg HTTP API: SPARQL, neighbourhoods, entity search and an explorer page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from kg.config import Settings
+from kg.store import GraphStore
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Application factory: defaults, then ``$KG_*`` environment, then ``config``."""
+    app = Flask(__name__)
+    settings = Settings.from_env()
+    app.config.from_mapping(
+        KG_STORE=str(settings.store),
+        KG_BASE_IRI=settings.base_iri,
+        KG_READ_ONLY=False,
+        KG_RESULT_LIMIT=10_000,
+        MAX_CONTENT_LENGTH=settings.max_bytes,
+        KG_API_TOKEN=os.environ.get("KG_API_TOKEN"),
+    )
+    if config:
+        app.config.from_mapping(config)
+    app.extensions["kg_store"] = GraphStore(
+        Path(str(app.config["KG_STORE"])), read_only=bool(app.config["KG_READ_ONLY"])
+    )
+
+    from api import errors, graph, sparql
+
+    errors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(graph.bp)
+    return app

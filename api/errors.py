@@ -1,0 +1,49 @@
+"""One place that turns errors into RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import InputError, KGError, NotFound, QueryError, StoreError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+#: domain error -> (status, title)
+STATUS: dict[type[KGError], tuple[int, str]] = {
+    QueryError: (400, "Bad query"),
+    InputError: (400, "Bad input"),
+    NotFound: (404, "Not found"),
+    ValidationFailed: (422, "Does not conform to the shapes"),
+    StoreError: (503, "Store unavailable"),
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: object) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _domain(exc: KGError) -> Response:
+    for cls, (status, title) in STATUS.items():
+        if isinstance(exc, cls):
+            return problem(status, title, str(exc))
+    log.exception("unmapped domain error")
+    return problem(500, "Internal error", "the server could not complete the request")
+
+
+def _http(exc: HTTPException) -> Response:
+    return problem(exc.code or 500, exc.name, exc.description or exc.name)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error", exc_info=exc)
+    return problem(500, "Internal error", "the server could not complete the request")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(KGError, _domain)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,65 @@
+"""Graph views for visualisation and search: neighbourhoods, entity search, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kg.errors import InputError, NotFound
+from kg.neighbourhood import neighbourhood, resolve_node
+from kg.search import search_entities
+from kg.store import GraphStore
+
+bp = Blueprint("graph", __name__)
+
+
+def _store() -> GraphStore:
+    return current_app.extensions["kg_store"]  # type: ignore[no-any-return]
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise InputError(f"{name} must be an integer, not {raw!r}") from exc
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}")
+    return value
+
+
+@bp.get("/api/neighbourhood")
+def get_neighbourhood() -> Response:
+    node = request.args.get("node", "").strip()
+    if not node:
+        raise InputError("missing the node parameter (an IRI or a label)")
+    depth = _int_arg("depth", 1, 1, 3)
+    limit = _int_arg("limit", 200, 1, 5000)
+    iri = resolve_node(_store(), node)
+    if iri is None:
+        raise NotFound(f"no entity {node!r} in the graph")
+    return jsonify(neighbourhood(_store(), iri, depth=depth, limit=limit).as_json())
+
+
+@bp.get("/api/entities")
+def get_entities() -> Response:
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise InputError("missing the q parameter")
+    limit = _int_arg("limit", 20, 1, 500)
+    offset = _int_arg("offset", 0, 0, 1_000_000)
+    hits = search_entities(
+        _store(), q, entity_type=request.args.get("type") or None, limit=limit, offset=offset
+    )
+    return jsonify({"query": q, "results": hits})
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok", "quads": len(_store())})
+
+
+@bp.get("/")
+def index() -> Response:
+    return current_app.send_static_file("index.html")

@@ -1,0 +1,1 @@
+"""The ``kg`` command: the composition root that wires ``extract`` into ``kg`` and ``api``."""

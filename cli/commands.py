@@ -1,0 +1,213 @@
+"""The ``kg`` sub-commands. Each returns the process exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from kg.catalogue import default_catalogue
+from kg.config import Settings
+from kg.errors import InputError, KGError, QueryError, ValidationFailed
+from kg.export import export_store
+from kg.ingest import ingest_extraction
+from kg.rdf import GraphSettings, build_document_graph
+from kg.shacl import validate_graph
+from kg.sparql import FORMAT_ALIASES, run_query, select_rows
+from kg.store import GraphStore
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(store=getattr(args, "store", None))
+
+
+def _extractor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from extract.extractor import Extractor
+
+    return Extractor.default(args.model or os.environ.get("KG_SPACY_MODEL") or None)
+
+
+def _read_all(paths: list[Path], max_bytes: int):  # type: ignore[no-untyped-def]
+    """(path, document or error) for every file, in order."""
+    from extract.readers import iter_paths, read_path
+
+    for path in iter_paths(paths):
+        if not path.exists():
+            yield path, InputError(f"{path}: no such file or folder")
+            continue
+        try:
+            yield path, read_path(path, max_bytes=max_bytes)
+        except InputError as exc:
+            yield path, exc
+
+
+def ingest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = GraphStore(settings.store)
+    extractor = _extractor(args)
+    graph_settings = GraphSettings(settings.base_iri)
+    failures = 0
+    totals = {"documents": 0, "entities": 0, "relations": 0, "triples": 0}
+    items = list(_read_all(args.paths, settings.max_bytes))
+    show_progress = len(items) > 10 and sys.stderr.isatty()
+    for n, (path, doc) in enumerate(items, 1):
+        if show_progress:
+            print(f"\r[{n}/{len(items)}] {path.name[:40]:<40}", end="", file=sys.stderr)
+        if isinstance(doc, InputError):
+            print(f"kg: error: {doc}", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            extraction = extractor.extract(doc)
+            result = ingest_extraction(
+                store, extraction, catalogue=extractor.catalogue, settings=graph_settings
+            )
+        except ValidationFailed as exc:
+            print(f"kg: error: {str(exc).splitlines()[0]} ({len(exc.report.violations)} violations)",  # type: ignore[attr-defined]
+                  file=sys.stderr)
+            failures += 1
+            continue
+        except KGError as exc:
+            print(f"kg: error: {path}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            failures += 1
+            continue
+        totals["documents"] += 1
+        totals["entities"] += result.entities
+        totals["relations"] += result.relations
+        totals["triples"] += result.triples
+        print(
+            f"{result.doc_id}\t{result.status}\tentities={result.entities}\t"
+            f"relations={result.relations}\ttriples={result.triples}\t"
+            f"shacl={'conforms' if result.report.conforms else 'violations'}"
+        )
+    if show_progress:
+        print(file=sys.stderr)
+    store.flush()
+    print(
+        f"ingested {totals['documents']} documents ({failures} failed): "
+        f"{totals['entities']} entities, {totals['relations']} relations, "
+        f"{totals['triples']} triples added; store now {len(store)} quads at {settings.store}"
+    )
+    return 1 if failures else 0
+
+
+def extract(args: argparse.Namespace) -> int:
+    from extract.jsonl import extraction_record
+
+    settings = _settings(args)
+    extractor = _extractor(args)
+    failures = 0
+    records = []
+    for path, doc in _read_all(args.paths, settings.max_bytes):
+        if isinstance(doc, InputError):
+            print(f"kg: error: {doc}", file=sys.stderr)
+            failures += 1
+            if args.format == "jsonl":
+                print(json.dumps({"source": str(path), "error": str(doc), "entities": [], "relations": []}))
+            continue
+        extraction = extractor.extract(doc)
+        if args.format == "jsonl":
+            print(json.dumps(extraction_record(extraction), ensure_ascii=False), flush=True)
+        elif args.format == "json":
+            records.append(extraction_record(extraction))
+        else:
+            _, graph = build_document_graph(
+                extraction, extractor.catalogue, GraphSettings(settings.base_iri)
+            )
+            sys.stdout.write(graph.serialize(format="turtle"))
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    return 1 if failures else 0
+
+
+def query(args: argparse.Namespace) -> int:
+    if args.file:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.file}: cannot read: {exc.strerror}") from exc
+    elif args.sparql:
+        text = args.sparql
+    else:
+        raise InputError("give a query or -f FILE")
+    store = GraphStore(_settings(args).store)
+    if args.format == "table":
+        result = run_query(store, text)
+        if result.kind != "select":
+            sys.stdout.buffer.write(result.serialize(
+                "text/turtle" if result.kind == "graph" else "application/sparql-results+json"))
+            print()
+            return 0
+        rows = select_rows(store, text)
+        _print_table(rows)
+        return 0
+    media = FORMAT_ALIASES[args.format]
+    result = run_query(store, text)
+    if result.kind == "graph" and args.format != "ttl":
+        media = "application/n-triples" if args.format in {"csv", "tsv"} else "application/ld+json"
+    if result.kind != "graph" and args.format == "ttl":
+        raise QueryError("ttl output is for CONSTRUCT and DESCRIBE queries")
+    sys.stdout.buffer.write(result.serialize(media))
+    sys.stdout.flush()
+    return 0
+
+
+def _print_table(rows: list[dict[str, str]]) -> None:
+    if not rows:
+        print("(no results)")
+        return
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    widths = {c: min(60, max(len(c), *(len(row.get(c, "")) for row in rows))) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    print("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        print("  ".join(row.get(c, "")[: widths[c]].ljust(widths[c]) for c in columns))
+    print(f"({len(rows)} rows)")
+
+
+def validate(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    if args.file:
+        graph = Graph()
+        try:
+            graph.parse(str(args.file))
+        except Exception as exc:  # noqa: BLE001 - any parser error is the file's fault
+            raise InputError(f"{args.file}: cannot parse: {exc}") from exc
+    else:
+        graph = GraphStore(_settings(args).store).union_graph()
+    report = validate_graph(graph)
+    if report.conforms:
+        print(f"conforms ({len(graph)} triples checked)")
+        return 0
+    for violation in report.violations:
+        print(f"focus {violation.focus} path {violation.path or '-'}: {violation.message}"
+              + (f" (value: {violation.value})" if violation.value else ""))
+    print(f"{len(report.violations)} violations in {len(graph)} triples")
+    return 1
+
+
+def serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from api import create_app
+
+    settings = _settings(args)
+    app = create_app({"KG_STORE": str(settings.store), "KG_BASE_IRI": settings.base_iri})
+    url = f"http://{args.host}:{args.port}"
+    print(f"threat-kg serving {settings.store} on {url}", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="threat-kg")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    store = GraphStore(_settings(args).store)
+    if args.output:
+        with args.output.open("wb") as out:
+            export_store(store, args.format, out)
+    else:
+        export_store(store, args.format, sys.stdout.buffer)
+        sys.stdout.flush()
+    return 0

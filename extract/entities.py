@@ -1,0 +1,168 @@
+"""Entity recognition: the catalogue of known names, names recognised by their form,
+dates, and abbreviations defined in the text.
+
+Each entity span is a ``doc.ents`` member whose label is the schema type and whose
+``kb_id_`` is the entity key shared across documents (``kg.iri.entity_key``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from extract.dates import find_dates
+from kg.catalogue import Catalogue, CatalogueEntry
+from kg.iri import entity_key
+
+_NAME = r"[A-Z][A-Za-z0-9&'’.-]*"
+_ORG_SUFFIX = (
+    r"(?:Company|Co\.|Corporation|Corp\.|Inc\.|Ltd\.?|Limited|LLC|Bank|Banking Corporation|"
+    r"Trading|Technology|Technologies|Institute|Center|Centre|Agency|Bureau|Council|"
+    r"Committee|Network|Foundation|University|Exchange|Analytics|Avionics|Systems|"
+    r"Solutions|Holdings|Partners|Association|Commission|Authority|Hospital|Group|"
+    r"Laboratory|Laboratories|Labs|Industries|Electronics|Aerospace|Logistics|Shipping|"
+    r"Capital|Finance|Investment|Ventures|Consulting|Software|Services)"
+)
+_STOP_START = {
+    "The", "A", "An", "In", "On", "At", "For", "By", "Of", "And", "But", "Its", "It", "This",
+    "That", "These", "Those", "Since", "After", "Before", "While", "When", "Under", "With",
+    "According", "Both", "Each", "Some", "Many", "Most", "All", "Other", "Such", "Their",
+}
+ORG_FORM = re.compile(
+    rf"\b(?:{_NAME}\s+){{1,5}}{_ORG_SUFFIX}(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
+    rf"|\b(?:Ministry|Department|Office|Bureau|Directorate)\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+(?:and\s+)?{_NAME}){{0,4}}"
+)
+KOREAN_SURNAMES = (
+    "Kim|Lee|Yi|Ri|Rim|Park|Pak|Choi|Choe|Jang|Chang|Jon|Jeon|Han|Kang|Yun|Yoon|Cho|Jo|Ryu|Hong|"
+    "Mun|Moon|Sim|Shin|Sin|Kwon|Ko|Song|O|Oh|Hwang|Ahn|An|So|Chon|Jong|Ju|Yang|Pyon|Hyon"
+)
+PERSON_FORM = re.compile(
+    rf"\b(?:{KOREAN_SURNAMES})\s+[A-Z][a-z]+(?:-[a-z]+)?\s+[A-Z][a-z]+\b"
+    r"|(?<=named )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b"
+    r"|(?<=identified as )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b"
+    r"|(?<=charged )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b"
+    r"|(?<=indicted )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b"
+    r"|(?<=Mr\. |Ms\. |Dr\. )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\b"
+    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?=,\s+(?:[A-Z][\w.]*[’']s\s+)?(?:the\s+)?(?:Under\s+)?"
+    r"(?:Secretary|Minister|Director|Deputy|Chairman|Chair|Ambassador|President|Commissioner|spokesperson|spokesman|official))"
+)
+INCIDENT_FORM = re.compile(
+    rf"\bOperation\s+{_NAME}(?:\s+{_NAME}){{0,2}}"
+    rf"|\b(?:{_NAME}\s+){{1,3}}(?:[a-z-]+\s+)?(?:heist|hack|breach|intrusion|compromise|robbery|exploit|attack|campaign)\b"
+)
+ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z0-9&-]{1,10})\)")
+
+
+def _case_sensitive(alias: str) -> bool:
+    """Short capitalised names ("US", "NIS", "Snake") must keep their case to be names."""
+    words = alias.split()
+    return (len(words) == 1 and alias[:1].isupper()) or any(
+        w.isupper() and len(w) > 1 for w in words
+    )
+
+
+class CatalogueRuler:
+    """Finds catalogue names, names by their form, dates and defined abbreviations."""
+
+    def __init__(self, nlp: Language, name: str, *, catalogue: Catalogue) -> None:
+        self.name = name
+        self.catalogue = catalogue
+        self.entries: dict[str, CatalogueEntry] = {e.key: e for e in catalogue.entries}
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact: dict[str, list[str]] = {}
+        folded: dict[str, list[str]] = {}
+        for entry in catalogue.entries:
+            for alias in entry.names:
+                target = exact if _case_sensitive(alias) else folded
+                target.setdefault(entry.key, []).append(alias)
+        tokenizer = nlp.tokenizer
+        for key, aliases in exact.items():
+            self.exact.add(key, [tokenizer(a) for a in aliases])
+        for key, aliases in folded.items():
+            self.folded.add(key, [tokenizer(a) for a in aliases])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(self._catalogue_spans(doc))
+        spans += self._dates(doc)
+        spans += self._forms(doc, spans)
+        chosen = filter_spans(spans)
+        chosen += self._abbreviations(doc, chosen)
+        doc.ents = filter_spans(chosen)
+        return doc
+
+    def _catalogue_spans(self, doc: Doc) -> Iterable[Span]:
+        for matcher in (self.exact, self.folded):
+            for match_id, start, end in matcher(doc):
+                key = doc.vocab.strings[match_id]
+                yield Span(doc, start, end, label=self.entries[key].type, kb_id=key)
+        yield from self._korean_government(doc)
+
+    def _korean_government(self, doc: Doc) -> Iterable[Span]:
+        """"the Korean and the U.S. governments": "Korean" alone is the ROK when it
+        qualifies a government and no "North" precedes it."""
+        for tok in doc:
+            if tok.text != "Korean" or (tok.i and doc[tok.i - 1].lower_ in {"north", "south"}):
+                continue
+            window = [t.lower_ for t in doc[tok.i + 1 : tok.i + 6]]
+            if window and window[0] in {"and", "government", "governments"} and any(
+                w.startswith("government") for w in window
+            ):
+                yield Span(doc, tok.i, tok.i + 1, label="STATE", kb_id="state/south-korea")
+
+    def _dates(self, doc: Doc) -> list[Span]:
+        spans = []
+        for d in find_dates(doc.text):
+            span = doc.char_span(d.start, d.end, alignment_mode="expand")
+            if span is not None:
+                spans.append(Span(doc, span.start, span.end, label="DATE", kb_id=f"date/{d.iso.lower()}"))
+        return spans
+
+    def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
+        spans = []
+        for pattern, label in ((ORG_FORM, "ORGANIZATION"), (PERSON_FORM, "PERSON"), (INCIDENT_FORM, "INCIDENT")):
+            for m in pattern.finditer(doc.text):
+                text = m.group(0)
+                start = m.start()
+                first = text.split(" ", 1)[0]
+                while first in _STOP_START and " " in text:
+                    start += len(first) + 1
+                    text = text[len(first) + 1 :]
+                    first = text.split(" ", 1)[0]
+                if text.split(" ", 1)[0] in _STOP_START:
+                    continue
+                span = doc.char_span(start, start + len(text.rstrip(".")) if not text.endswith("Co.") else start + len(text), alignment_mode="contract")
+                if span is None or len(span) == 0:
+                    continue
+                if label == "INCIDENT" and not any(t.is_title for t in span[:-1]):
+                    continue
+                if any(k.start <= span.start and span.end <= k.end for k in known):
+                    continue
+                spans.append(Span(doc, span.start, span.end, label=label, kb_id=entity_key(label, _strip_article(span.text))))
+        return spans
+
+    def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """"Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
+        defined: dict[str, Span] = {}
+        for span in spans:
+            m = ABBREVIATION.match(doc.text, span.end_char)
+            if m and m.group("abbr") not in defined:
+                defined[m.group("abbr")] = span
+        if not defined:
+            return []
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        found = []
+        for tok in doc:
+            long_form = defined.get(tok.text)
+            if long_form is not None and tok.i not in taken:
+                found.append(Span(doc, tok.i, tok.i + 1, label=long_form.label_, kb_id=long_form.kb_id_))
+        return found
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)

@@ -1,0 +1,215 @@
+"""From text to ``kg.model.Extraction``: runs the pipeline and assembles entities,
+relations and the event form of dated sanctions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extract.readers import SourceDocument
+from extract.relations import FoundRelation, find_appositive_parts, find_relations
+from kg import __version__
+from kg.catalogue import Catalogue, default_catalogue
+from kg.iri import slugify
+from kg.model import Entity, Extraction, Mention, Relation
+
+EXTRACTOR_NAME = "threat-kg-rules"
+PARTY_TYPES = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
+_ADJ_STOP = {"the", "a", "an", "to", "of", "and", "its", "their", "has", "have", "had", "was",
+             "were", "is", "are", "on", "in", "by", "which", "that", ",", "also"}
+
+
+@dataclass
+class Extractor:
+    """Turns documents into extractions with one spaCy pipeline, loaded once."""
+
+    nlp: Language
+    catalogue: Catalogue
+
+    @classmethod
+    def default(cls, model: str | None = None) -> Extractor:
+        from extract.pipeline import build_nlp
+
+        return cls(build_nlp(model), default_catalogue())
+
+    def extract(self, source: SourceDocument) -> Extraction:
+        return next(iter(self.extract_many([source])))
+
+    def extract_many(self, sources: Iterable[SourceDocument]) -> Iterator[Extraction]:
+        pairs = ((s.text, s) for s in sources)
+        for doc, source in self.nlp.pipe(pairs, as_tuples=True):
+            yield self._assemble(doc, source)
+
+    def _assemble(self, doc: Doc, source: SourceDocument) -> Extraction:
+        found = find_relations(doc) + find_appositive_parts(doc)
+        spans: list[Span] = list(doc.ents)
+        extra_entities, extra_relations = _sanction_events(doc, found)
+        relations = [_relation(r) for r in found] + extra_relations + _incident_dates(doc)
+        entities = _entities(spans, self.catalogue) + extra_entities
+        keys = {e.key for e in entities}
+        relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
+        return Extraction(
+            meta=source.meta,
+            text=source.text,
+            entities=tuple(entities),
+            relations=tuple(relations),
+            extractor=EXTRACTOR_NAME,
+            extractor_version=__version__,
+        )
+
+
+def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
+    grouped: dict[str, list[Span]] = {}
+    for span in spans:
+        grouped.setdefault(span.kb_id_, []).append(span)
+    entities = []
+    for key, group in grouped.items():
+        etype = group[0].label_
+        entry = catalogue.get(key)
+        iso = key.split("/", 1)[1].upper().replace("X", "X") if etype == "DATE" else None
+        if etype == "DATE":
+            label = key.split("/", 1)[1].replace("x", "X")
+            iso = label
+        elif entry is not None:
+            label = entry.label
+        else:
+            label = max((_strip_article(s.text) for s in group), key=len)
+        mentions = tuple(Mention(s.text, s.start_char, s.end_char) for s in group)
+        entities.append(Entity(key=key, type=etype, label=label, mentions=mentions, normalized=iso))
+    return entities
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
+
+
+def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation:
+    sent = found.sentence
+    return Relation(
+        subject=found.subject.kb_id_,
+        predicate=predicate or found.predicate,
+        object=found.object.kb_id_,
+        evidence=sent.text.strip(),
+        start=sent.start_char,
+        end=sent.end_char,
+        confidence=found.confidence,
+        negated=found.negated,
+        according_to=found.according_to.kb_id_ if found.according_to is not None else None,
+    )
+
+
+def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
+    return Relation(subject, predicate, obj, sent.text.strip(), sent.start_char, sent.end_char, 0.9)
+
+
+def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity], list[Relation]]:
+    """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
+    entity issued by the subject (or the previous sentence's), naming the parties."""
+    sents = list(doc.sents)
+    entities: list[Entity] = []
+    relations: list[Relation] = []
+    previous_issuers: list[str] = []
+    for sent in sents:
+        here = [r for r in found if r.predicate == "sanctions" and r.sentence.start == sent.start]
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+        issuers = list(dict.fromkeys(r.subject.kb_id_ for r in here if not r.negated))
+        trigger = _sanction_trigger(sent)
+        if trigger is None or not dates:
+            previous_issuers = issuers or previous_issuers[:0]
+            continue
+        date = min(dates, key=lambda d: abs(d.start - trigger.start))
+        issuers = issuers or previous_issuers
+        parties = list(dict.fromkeys(
+            r.object.kb_id_ for r in here if r.object.label_ in PARTY_TYPES and not r.negated
+        ))
+        if not parties:
+            parties = list(dict.fromkeys(
+                e.kb_id_ for e in sent.ents if e.start > trigger.start and e.label_ in PARTY_TYPES
+            ))
+        if not issuers and not parties:
+            continue
+        iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
+        owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
+        key = f"sanction/{slugify(owner)}-{iso.lower()}"
+        label = f"{_label(doc, issuers[0]) if issuers else 'Sanctions'} sanctions ({iso})"
+        mention = _extend_left(trigger)
+        entities.append(Entity(key, "SANCTION", label, (Mention(mention.text, mention.start_char, mention.end_char),)))
+        relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
+        for issuer in issuers:
+            relations.append(_plain(sent, key, "issuedBy", issuer))
+            for party in parties:
+                relations.append(_plain(sent, issuer, "sanctions", party))
+        for party in parties:
+            relations.append(_plain(sent, key, "sanctionedParty", party))
+        previous_issuers = issuers
+    return _merge_entities(entities), relations
+
+
+def _merge_entities(entities: list[Entity]) -> list[Entity]:
+    merged: dict[str, Entity] = {}
+    for ent in entities:
+        if ent.key in merged:
+            old = merged[ent.key]
+            merged[ent.key] = Entity(old.key, old.type, old.label, old.mentions + ent.mentions)
+        else:
+            merged[ent.key] = ent
+    return list(merged.values())
+
+
+def _label(doc: Doc, key: str) -> str:
+    for ent in doc.ents:
+        if ent.kb_id_ == key:
+            return _strip_article(ent.text)
+    return key
+
+
+SANCTION_WORDS = {"sanction", "sanctions", "sanctioned", "designated", "designation",
+                  "designations", "designates", "designate", "blacklisted"}
+
+
+def _sanction_trigger(sent: Span) -> Span | None:
+    for tok in sent:
+        if tok.lower_ in SANCTION_WORDS and not (tok.i + 1 < len(sent.doc) and sent.doc[tok.i + 1].lower_ == "list"):
+            return sent.doc[tok.i : tok.i + 1]
+    return None
+
+
+def _extend_left(span: Span) -> Span:
+    """"independent sanctions", "simultaneously sanctioned": one qualifying word before."""
+    doc = span.doc
+    if span.start and doc[span.start - 1].is_alpha and doc[span.start - 1].lower_ not in _ADJ_STOP:
+        return doc[span.start - 1 : span.end]
+    return span
+
+
+def _incident_dates(doc: Doc) -> list[Relation]:
+    """An incident followed by its date ("the heist of February 2016")."""
+    relations = []
+    for sent in doc.sents:
+        ents = list(sent.ents)
+        dates = [e for e in ents if e.label_ == "DATE"]
+        for ent in ents:
+            if ent.label_ != "INCIDENT":
+                continue
+            nxt = [d for d in dates if 0 <= d.start - ent.end <= 2]
+            if not nxt and len(dates) == 1 and sum(e.label_ == "INCIDENT" for e in ents) == 1:
+                nxt = dates
+            for d in nxt[:1]:
+                relations.append(_plain(sent, ent.kb_id_, "occurredOn", d.kb_id_))
+    return relations
+
+
+def _unique(relations: list[Relation]) -> list[Relation]:
+    seen: set[tuple[str, str, str, bool]] = set()
+    out = []
+    for rel in relations:
+        key = (rel.subject, rel.predicate, rel.object, rel.negated)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(rel)
+    return out

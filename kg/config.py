@@ -1,0 +1,33 @@
+"""Settings that flow from the CLI or the app factory, never from globals.
+
+Precedence: explicit argument, then environment (``KG_*``), then these defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.namespace import DEFAULT_BASE_IRI
+
+DEFAULT_STORE = Path("data/store")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path
+    base_iri: str = DEFAULT_BASE_IRI
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def from_env(
+        cls, *, store: str | None = None, env: dict[str, str] | None = None
+    ) -> Settings:
+        env = dict(os.environ) if env is None else env
+        return cls(
+            store=Path(store or env.get("KG_STORE") or DEFAULT_STORE),
+            base_iri=env.get("KG_BASE_IRI", DEFAULT_BASE_IRI),
+            max_bytes=int(env.get("KG_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        )

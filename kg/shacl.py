@@ -1,0 +1,97 @@
+"""SHACL validation with pyshacl, run safely: no inference, no imports, shapes from the package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import RDF, RDFS, Graph, Namespace
+
+from shapes import shape_files
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    value: str
+    severity: str
+
+    def __str__(self) -> str:
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.focus} {self.path}: {self.message}{value}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+
+    @property
+    def text(self) -> str:
+        if self.conforms:
+            return "conforms"
+        return "\n".join(str(v) for v in self.violations)
+
+
+@lru_cache(maxsize=1)
+def class_hierarchy() -> Graph:
+    """The ontology's ``rdfs:subClassOf`` triples: ``sh:class kgo:Entity`` needs them in
+    the data graph, and they are all pyshacl gets of the ontology (no inference)."""
+    ontology = Graph()
+    text = resources.files("kg").joinpath("ontology.ttl").read_text(encoding="utf-8")
+    ontology.parse(data=text, format="turtle")
+    hierarchy = Graph()
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    return hierarchy
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """All shapes of the ``shapes`` package in one graph, parsed once per process."""
+    graph = Graph()
+    for f in shape_files():
+        graph.parse(data=f.read_text(encoding="utf-8"), format="turtle")
+    return graph
+
+
+def validate_graph(data: Graph) -> ValidationReport:
+    """Validate ``data`` against the shapes; returns a report, never raises on violations."""
+    conforms, results, _ = pyshacl_validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=class_hierarchy(),
+        inference="none",
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+        advanced=False,
+    )
+    return ValidationReport(bool(conforms), tuple(_violations(results)))
+
+
+def _violations(results: Graph) -> list[Violation]:
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        def one(pred: object) -> str:
+            value = results.value(result, pred)  # type: ignore[arg-type]
+            return "" if value is None else str(value)
+
+        severity = one(SH.resultSeverity).rsplit("#", 1)[-1]
+        found.append(
+            Violation(
+                focus=one(SH.focusNode),
+                path=one(SH.resultPath),
+                message=one(SH.resultMessage),
+                value=one(SH.value),
+                severity=severity,
+            )
+        )
+    return sorted(found, key=lambda v: (v.focus, v.path, v.message))

@@ -1,0 +1,94 @@
+"""SPARQL over the store: evaluation over the union of graphs, and result serialisation.
+
+The query path stays on pyoxigraph and its own serialisers; rdflib is not involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.store import GraphStore
+
+#: media type -> pyoxigraph results format, for SELECT and ASK
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+#: media type -> pyoxigraph RDF format, for CONSTRUCT and DESCRIBE
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+#: short names accepted by ``format=`` parameters and the CLI
+FORMAT_ALIASES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+}
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What a query returned: ``kind`` is "select", "ask" or "graph"."""
+
+    kind: str
+    value: object
+
+    def serialize(self, media_type: str) -> bytes:
+        if self.kind == "graph":
+            fmt = GRAPH_FORMATS.get(media_type)
+            if fmt is None:
+                raise QueryError(f"{media_type} is not a graph format")
+            return ox.serialize(self.value, format=fmt) or b""  # type: ignore[arg-type]
+        rfmt = RESULT_FORMATS.get(media_type)
+        if rfmt is None:
+            raise QueryError(f"{media_type} is not a results format")
+        return self.value.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
+
+
+def run_query(store: GraphStore, query: str) -> QueryResult:
+    """Evaluate a SPARQL 1.1 query over the union of the store's graphs."""
+    try:
+        result = store.ox.query(query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", result)
+    if isinstance(result, ox.QuerySolutions):
+        return QueryResult("select", result)
+    return QueryResult("graph", result)
+
+
+def select_rows(store: GraphStore, query: str) -> list[dict[str, str]]:
+    """A SELECT query's rows as plain strings, for code that wants Python values."""
+    result = run_query(store, query)
+    if result.kind != "select":
+        raise QueryError("not a SELECT query")
+    solutions: ox.QuerySolutions = result.value  # type: ignore[assignment]
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term.value  # type: ignore[union-attr]
+        rows.append(row)
+    return rows

@@ -1,0 +1,90 @@
+"""The embedded, persistent store: Oxigraph on disk through pyoxigraph.
+
+Each document's facts live in a named graph of the document's IRI; queries see the
+union of graphs. A document is written in one SPARQL update, which Oxigraph runs as one
+transaction, so a document is in the store whole or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+KGO_SHA256 = "https://w3id.org/threat-kg/ontology#sha256"
+KGO_DOCUMENT = "https://w3id.org/threat-kg/ontology#Document"
+
+
+class GraphStore:
+    """A pyoxigraph store opened on a folder (or in memory when ``path`` is None)."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                self.ox = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self.ox = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def document_sha256(self, doc_iri: str) -> str | None:
+        """The content hash recorded for a document, or None if it is not stored."""
+        quads = self.ox.quads_for_pattern(
+            ox.NamedNode(doc_iri), ox.NamedNode(KGO_SHA256), None, ox.NamedNode(doc_iri)
+        )
+        for quad in quads:
+            return str(quad.object.value)
+        return None
+
+    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
+        """Drop the named graph and write ``graph`` in its place, in one transaction."""
+        body = graph.serialize(format="nt")
+        update = f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
+        try:
+            self.ox.update(update)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"could not write {graph_iri}: {exc}") from exc
+
+    def drop_graph(self, graph_iri: str) -> bool:
+        node = ox.NamedNode(graph_iri)
+        if not self.ox.contains_named_graph(node):
+            return False
+        self.ox.update(f"DROP GRAPH <{graph_iri}>")
+        return True
+
+    def document_iris(self) -> list[str]:
+        rows = self.ox.query(
+            f"SELECT DISTINCT ?d WHERE {{ GRAPH ?d {{ ?d a <{KGO_DOCUMENT}> }} }} ORDER BY ?d"
+        )
+        return [row["d"].value for row in rows]  # type: ignore[union-attr,index]
+
+    def graph_quads(self, graph_iri: str) -> Iterator[ox.Quad]:
+        return self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
+
+    def union_graph(self) -> Graph:
+        """The union of all graphs as an rdflib graph, for whole-store SHACL validation."""
+        triples = self.ox.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        )
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""  # type: ignore[arg-type]
+        graph = Graph()
+        graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
