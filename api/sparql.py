@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
+from api.errors import problem
 from kg.errors import QueryError
 from kg.sparql import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, run_query
 from kg.store import GraphStore
@@ -46,7 +47,6 @@ def sparql() -> Response:
     result = run_query(_store(), text)
     media = _negotiate(result.kind)
     if media is None:
-        from api.errors import problem
-
-        return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(GRAPH_FORMATS if result.kind == 'graph' else RESULT_FORMATS)}")
+        offered = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
+        return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(offered)}")
     return Response(result.serialize(media), mimetype=media)

@@ -8,7 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from kg.catalogue import default_catalogue
 from kg.config import Settings
 from kg.errors import InputError, KGError, QueryError, ValidationFailed
 from kg.export import export_store
@@ -65,8 +64,10 @@ def ingest(args: argparse.Namespace) -> int:
                 store, extraction, catalogue=extractor.catalogue, settings=graph_settings
             )
         except ValidationFailed as exc:
-            print(f"kg: error: {str(exc).splitlines()[0]} ({len(exc.report.violations)} violations)",  # type: ignore[attr-defined]
-                  file=sys.stderr)
+            print(
+                f"kg: error: {str(exc).splitlines()[0]} ({len(exc.report.violations)} violations)",  # type: ignore[attr-defined]
+                file=sys.stderr,
+            )
             failures += 1
             continue
         except KGError as exc:
@@ -105,7 +106,11 @@ def extract(args: argparse.Namespace) -> int:
             print(f"kg: error: {doc}", file=sys.stderr)
             failures += 1
             if args.format == "jsonl":
-                print(json.dumps({"source": str(path), "error": str(doc), "entities": [], "relations": []}))
+                print(
+                    json.dumps(
+                        {"source": str(path), "error": str(doc), "entities": [], "relations": []}
+                    )
+                )
             continue
         extraction = extractor.extract(doc)
         if args.format == "jsonl":
@@ -136,8 +141,11 @@ def query(args: argparse.Namespace) -> int:
     if args.format == "table":
         result = run_query(store, text)
         if result.kind != "select":
-            sys.stdout.buffer.write(result.serialize(
-                "text/turtle" if result.kind == "graph" else "application/sparql-results+json"))
+            sys.stdout.buffer.write(
+                result.serialize(
+                    "text/turtle" if result.kind == "graph" else "application/sparql-results+json"
+                )
+            )
             print()
             return 0
         rows = select_rows(store, text)
@@ -174,7 +182,7 @@ def validate(args: argparse.Namespace) -> int:
         graph = Graph()
         try:
             graph.parse(str(args.file))
-        except Exception as exc:  # noqa: BLE001 - any parser error is the file's fault
+        except Exception as exc:
             raise InputError(f"{args.file}: cannot parse: {exc}") from exc
     else:
         graph = GraphStore(_settings(args).store).union_graph()
@@ -183,8 +191,10 @@ def validate(args: argparse.Namespace) -> int:
         print(f"conforms ({len(graph)} triples checked)")
         return 0
     for violation in report.violations:
-        print(f"focus {violation.focus} path {violation.path or '-'}: {violation.message}"
-              + (f" (value: {violation.value})" if violation.value else ""))
+        print(
+            f"focus {violation.focus} path {violation.path or '-'}: {violation.message}"
+            + (f" (value: {violation.value})" if violation.value else "")
+        )
     print(f"{len(report.violations)} violations in {len(graph)} triples")
     return 1
 

@@ -19,6 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # pypdf logs what it repairs; a broken PDF is reported once, as our own error
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         return int(args.func(args))
     except KGError as exc:
@@ -37,44 +39,64 @@ def _parser() -> argparse.ArgumentParser:
     def store_opt(p: argparse.ArgumentParser) -> None:
         p.add_argument("--store", help="store folder (default: $KG_STORE, else ./data/store)")
 
-    p = sub.add_parser("ingest", help="Read documents, extract, validate and store them.",
-                       description="Read documents, extract, validate and store them.")
+    p = sub.add_parser(
+        "ingest",
+        help="Read documents, extract, validate and store them.",
+        description="Read documents, extract, validate and store them.",
+    )
     p.add_argument("paths", nargs="+", type=Path, help="files or folders (recursively)")
     store_opt(p)
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.set_defaults(func=commands.ingest)
 
-    p = sub.add_parser("extract", help="Extract entities and relations; store nothing.",
-                       description="Extract entities and relations; store nothing.")
+    p = sub.add_parser(
+        "extract",
+        help="Extract entities and relations; store nothing.",
+        description="Extract entities and relations; store nothing.",
+    )
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--format", choices=["jsonl", "json", "ttl"], default="jsonl")
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.set_defaults(func=commands.extract)
 
-    p = sub.add_parser("query", help="Run a SPARQL query over the store.",
-                       description="Run a SPARQL query over the store.")
+    p = sub.add_parser(
+        "query",
+        help="Run a SPARQL query over the store.",
+        description="Run a SPARQL query over the store.",
+    )
     p.add_argument("sparql", nargs="?", help="the query (or -f FILE)")
     p.add_argument("-f", "--file", type=Path, help="read the query from FILE")
     p.add_argument("--format", choices=["table", "json", "csv", "tsv", "ttl"], default="table")
     store_opt(p)
     p.set_defaults(func=commands.query)
 
-    p = sub.add_parser("validate", help="Check the store (or a Turtle file) against the shapes.",
-                       description="Check the store (or a Turtle file) against the shapes.")
-    p.add_argument("file", nargs="?", type=Path, help="a Turtle/N-Triples file instead of the store")
+    p = sub.add_parser(
+        "validate",
+        help="Check the store (or a Turtle file) against the shapes.",
+        description="Check the store (or a Turtle file) against the shapes.",
+    )
+    p.add_argument(
+        "file", nargs="?", type=Path, help="a Turtle/N-Triples file instead of the store"
+    )
     store_opt(p)
     p.set_defaults(func=commands.validate)
 
-    p = sub.add_parser("serve", help="Serve the API with a production WSGI server.",
-                       description="Serve the API with a production WSGI server.")
+    p = sub.add_parser(
+        "serve",
+        help="Serve the API with a production WSGI server.",
+        description="Serve the API with a production WSGI server.",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=4)
     store_opt(p)
     p.set_defaults(func=commands.serve)
 
-    p = sub.add_parser("export", help="Write the whole graph in an RDF format.",
-                       description="Write the whole graph in an RDF format.")
+    p = sub.add_parser(
+        "export",
+        help="Write the whole graph in an RDF format.",
+        description="Write the whole graph in an RDF format.",
+    )
     p.add_argument("--format", choices=["ttl", "nq", "jsonld", "trig", "nt"], default="ttl")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     store_opt(p)

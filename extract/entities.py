@@ -29,9 +29,40 @@ _ORG_SUFFIX = (
     r"Capital|Finance|Investment|Ventures|Consulting|Software|Services)"
 )
 _STOP_START = {
-    "The", "A", "An", "In", "On", "At", "For", "By", "Of", "And", "But", "Its", "It", "This",
-    "That", "These", "Those", "Since", "After", "Before", "While", "When", "Under", "With",
-    "According", "Both", "Each", "Some", "Many", "Most", "All", "Other", "Such", "Their",
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "For",
+    "By",
+    "Of",
+    "And",
+    "But",
+    "Its",
+    "It",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Since",
+    "After",
+    "Before",
+    "While",
+    "When",
+    "Under",
+    "With",
+    "According",
+    "Both",
+    "Each",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Other",
+    "Such",
+    "Their",
 }
 ORG_FORM = re.compile(
     rf"\b(?:{_NAME}\s+){{1,5}}{_ORG_SUFFIX}(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
@@ -81,6 +112,7 @@ class CatalogueRuler:
             for alias in entry.names:
                 target = exact if _case_sensitive(alias) else folded
                 target.setdefault(entry.key, []).append(alias)
+        self.modifiers = _sector_modifiers(catalogue)
         tokenizer = nlp.tokenizer
         for key, aliases in exact.items():
             self.exact.add(key, [tokenizer(a) for a in aliases])
@@ -89,6 +121,7 @@ class CatalogueRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(self._catalogue_spans(doc))
+        spans += self._coordinated_sectors(doc)
         spans += self._dates(doc)
         spans += self._forms(doc, spans)
         chosen = filter_spans(spans)
@@ -103,15 +136,42 @@ class CatalogueRuler:
                 yield Span(doc, start, end, label=self.entries[key].type, kb_id=key)
         yield from self._korean_government(doc)
 
+    def _coordinated_sectors(self, doc: Doc) -> list[Span]:
+        """ "the defense and aerospace industries": each modifier is a sector of its own."""
+        spans = []
+        for head in doc:
+            if head.lower_ not in SECTOR_HEADS or head.i < 3:
+                continue
+            i = head.i - 1
+            group: list[int] = []
+            while i >= 0 and doc[i].lower_ in self.modifiers:
+                group.append(i)
+                i -= 1
+                skipped = 0
+                while i >= 0 and skipped < 2 and doc[i].lower_ in {"and", "or", ","}:
+                    i -= 1
+                    skipped += 1
+                if not skipped:
+                    break
+            if len(group) < 2:
+                continue
+            for n, idx in enumerate(group):
+                end = head.i + 1 if n == 0 else idx + 1
+                key = self.modifiers[doc[idx].lower_]
+                spans.append(Span(doc, idx, end, label="SECTOR", kb_id=key))
+        return spans
+
     def _korean_government(self, doc: Doc) -> Iterable[Span]:
-        """"the Korean and the U.S. governments": "Korean" alone is the ROK when it
+        """ "the Korean and the U.S. governments": "Korean" alone is the ROK when it
         qualifies a government and no "North" precedes it."""
         for tok in doc:
             if tok.text != "Korean" or (tok.i and doc[tok.i - 1].lower_ in {"north", "south"}):
                 continue
             window = [t.lower_ for t in doc[tok.i + 1 : tok.i + 6]]
-            if window and window[0] in {"and", "government", "governments"} and any(
-                w.startswith("government") for w in window
+            if (
+                window
+                and window[0] in {"and", "government", "governments"}
+                and any(w.startswith("government") for w in window)
             ):
                 yield Span(doc, tok.i, tok.i + 1, label="STATE", kb_id="state/south-korea")
 
@@ -120,12 +180,18 @@ class CatalogueRuler:
         for d in find_dates(doc.text):
             span = doc.char_span(d.start, d.end, alignment_mode="expand")
             if span is not None:
-                spans.append(Span(doc, span.start, span.end, label="DATE", kb_id=f"date/{d.iso.lower()}"))
+                spans.append(
+                    Span(doc, span.start, span.end, label="DATE", kb_id=f"date/{d.iso.lower()}")
+                )
         return spans
 
     def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
         spans = []
-        for pattern, label in ((ORG_FORM, "ORGANIZATION"), (PERSON_FORM, "PERSON"), (INCIDENT_FORM, "INCIDENT")):
+        for pattern, label in (
+            (ORG_FORM, "ORGANIZATION"),
+            (PERSON_FORM, "PERSON"),
+            (INCIDENT_FORM, "INCIDENT"),
+        ):
             for m in pattern.finditer(doc.text):
                 text = m.group(0)
                 start = m.start()
@@ -136,18 +202,32 @@ class CatalogueRuler:
                     first = text.split(" ", 1)[0]
                 if text.split(" ", 1)[0] in _STOP_START:
                     continue
-                span = doc.char_span(start, start + len(text.rstrip(".")) if not text.endswith("Co.") else start + len(text), alignment_mode="contract")
+                span = doc.char_span(
+                    start,
+                    start + len(text.rstrip("."))
+                    if not text.endswith("Co.")
+                    else start + len(text),
+                    alignment_mode="contract",
+                )
                 if span is None or len(span) == 0:
                     continue
                 if label == "INCIDENT" and not any(t.is_title for t in span[:-1]):
                     continue
                 if any(k.start <= span.start and span.end <= k.end for k in known):
                     continue
-                spans.append(Span(doc, span.start, span.end, label=label, kb_id=entity_key(label, _strip_article(span.text))))
+                spans.append(
+                    Span(
+                        doc,
+                        span.start,
+                        span.end,
+                        label=label,
+                        kb_id=entity_key(label, _strip_article(span.text)),
+                    )
+                )
         return spans
 
     def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        """"Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
+        """ "Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
         defined: dict[str, Span] = {}
         for span in spans:
             m = ABBREVIATION.match(doc.text, span.end_char)
@@ -160,8 +240,35 @@ class CatalogueRuler:
         for tok in doc:
             long_form = defined.get(tok.text)
             if long_form is not None and tok.i not in taken:
-                found.append(Span(doc, tok.i, tok.i + 1, label=long_form.label_, kb_id=long_form.kb_id_))
+                found.append(
+                    Span(doc, tok.i, tok.i + 1, label=long_form.label_, kb_id=long_form.kb_id_)
+                )
         return found
+
+
+SECTOR_HEADS = {
+    "industry",
+    "industries",
+    "sector",
+    "sectors",
+    "companies",
+    "firms",
+    "organisations",
+    "organizations",
+}
+
+
+def _sector_modifiers(catalogue: Catalogue) -> dict[str, str]:
+    """ "defense" -> the defense sector, from aliases such as "defense industry"."""
+    found: dict[str, str] = {}
+    for entry in catalogue.entries:
+        if entry.type != "SECTOR":
+            continue
+        for alias in entry.names:
+            words = alias.lower().split()
+            if len(words) == 2 and words[1] in SECTOR_HEADS:
+                found.setdefault(words[0], entry.key)
+    return found
 
 
 def _strip_article(text: str) -> str:

@@ -19,8 +19,30 @@ from kg.model import Entity, Extraction, Mention, Relation
 
 EXTRACTOR_NAME = "threat-kg-rules"
 PARTY_TYPES = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
-_ADJ_STOP = {"the", "a", "an", "to", "of", "and", "its", "their", "has", "have", "had", "was",
-             "were", "is", "are", "on", "in", "by", "which", "that", ",", "also"}
+_ADJ_STOP = {
+    "the",
+    "a",
+    "an",
+    "to",
+    "of",
+    "and",
+    "its",
+    "their",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "on",
+    "in",
+    "by",
+    "which",
+    "that",
+    ",",
+    "also",
+}
 
 
 @dataclass
@@ -123,13 +145,19 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
             continue
         date = min(dates, key=lambda d: abs(d.start - trigger.start))
         issuers = issuers or previous_issuers
-        parties = list(dict.fromkeys(
-            r.object.kb_id_ for r in here if r.object.label_ in PARTY_TYPES and not r.negated
-        ))
+        parties = list(
+            dict.fromkeys(
+                r.object.kb_id_ for r in here if r.object.label_ in PARTY_TYPES and not r.negated
+            )
+        )
         if not parties:
-            parties = list(dict.fromkeys(
-                e.kb_id_ for e in sent.ents if e.start > trigger.start and e.label_ in PARTY_TYPES
-            ))
+            parties = list(
+                dict.fromkeys(
+                    e.kb_id_
+                    for e in sent.ents
+                    if e.start > trigger.start and e.label_ in PARTY_TYPES
+                )
+            )
         if not issuers and not parties:
             continue
         iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
@@ -137,7 +165,14 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
         label = f"{_label(doc, issuers[0]) if issuers else 'Sanctions'} sanctions ({iso})"
         mention = _extend_left(trigger)
-        entities.append(Entity(key, "SANCTION", label, (Mention(mention.text, mention.start_char, mention.end_char),)))
+        entities.append(
+            Entity(
+                key,
+                "SANCTION",
+                label,
+                (Mention(mention.text, mention.start_char, mention.end_char),),
+            )
+        )
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
         for issuer in issuers:
             relations.append(_plain(sent, key, "issuedBy", issuer))
@@ -167,19 +202,30 @@ def _label(doc: Doc, key: str) -> str:
     return key
 
 
-SANCTION_WORDS = {"sanction", "sanctions", "sanctioned", "designated", "designation",
-                  "designations", "designates", "designate", "blacklisted"}
+SANCTION_WORDS = {
+    "sanction",
+    "sanctions",
+    "sanctioned",
+    "designated",
+    "designation",
+    "designations",
+    "designates",
+    "designate",
+    "blacklisted",
+}
 
 
 def _sanction_trigger(sent: Span) -> Span | None:
     for tok in sent:
-        if tok.lower_ in SANCTION_WORDS and not (tok.i + 1 < len(sent.doc) and sent.doc[tok.i + 1].lower_ == "list"):
+        if tok.lower_ in SANCTION_WORDS and not (
+            tok.i + 1 < len(sent.doc) and sent.doc[tok.i + 1].lower_ == "list"
+        ):
             return sent.doc[tok.i : tok.i + 1]
     return None
 
 
 def _extend_left(span: Span) -> Span:
-    """"independent sanctions", "simultaneously sanctioned": one qualifying word before."""
+    """ "independent sanctions", "simultaneously sanctioned": one qualifying word before."""
     doc = span.doc
     if span.start and doc[span.start - 1].is_alpha and doc[span.start - 1].lower_ not in _ADJ_STOP:
         return doc[span.start - 1 : span.end]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
@@ -57,7 +58,7 @@ def read_bytes(data: bytes, *, name: str, suffix: str, doc_id: str) -> SourceDoc
     if not data.strip():
         raise InputError(f"{name}: file is empty")
     if suffix == ".pdf":
-        text, meta = _read_pdf(data, name), {}
+        text, meta = _read_pdf(data, name), dict[str, object]()
         media = "application/pdf"
     else:
         if b"\x00" in data:
@@ -171,9 +172,29 @@ def markdown_to_text(raw: str) -> str:
 
 
 class _TextParser(HTMLParser):
-    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-              "article", "title", "blockquote", "ul", "ol", "table", "header", "footer"}
-    SKIP = {"script", "style", "noscript", "template", "head"}
+    BLOCKS: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "title",
+        "blockquote",
+        "ul",
+        "ol",
+        "table",
+        "header",
+        "footer",
+    }
+    SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template", "head"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

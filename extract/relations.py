@@ -25,68 +25,153 @@ class Trigger:
 
 def _t(phrases: str, predicates: str, order: str = "active") -> list[Trigger]:
     return [
-        Trigger(tuple(p.split()), tuple(predicates.split()), order)
-        for p in phrases.split("|")
-        if p
+        Trigger(tuple(p.split()), tuple(predicates.split()), order) for p in phrases.split("|") if p
     ]
 
 
 TRIGGERS: list[Trigger] = [
-    *_t("target|targets|targeted|targeting|attack|attacks|attacked|attacking|hit|hits|compromised|"
-        "breached|hacked|infiltrated|penetrated|went after|gone after|go after|goes after|going after|"
+    *_t(
+        "target|targets|targeted|targeting|attack|attacks|attacked|attacking|hit|hits|compromised|"
+        "breached|hacked|infiltrated|penetrated|went after|gone after|go after|goes after|"
+        "going after|"
         "focus on|focused on|focuses on|focus|concentrated on|concentrates on|concentrate on|"
         "concentrated|probed|struck|victimized|victimised|preyed on|preys on|stole from|robbed|"
         "aimed at|directed against|campaign against|operations against|attacks on|attacks against|"
-        "intrusion at|intrusions at|intrusion into|intrusions into|spied on", "targets"),
-    *_t("specialises in|specializes in|specialised in|specialized in|specialising in|"
+        "intrusion at|intrusions at|intrusion into|intrusions into|spied on",
+        "targets",
+    ),
+    *_t(
+        "specialises in|specializes in|specialised in|specialized in|specialising in|"
         "specializing in|carried out|carries out|carry out|conducted|conducts|conduct|"
-        "engaged in|engages in|went on to", "targets uses"),
-    *_t("use|uses|used|using|deploy|deploys|deployed|deploying|employ|employs|employed|"
+        "engaged in|engages in|went on to",
+        "targets uses",
+    ),
+    *_t(
+        "use|uses|used|using|deploy|deploys|deployed|deploying|employ|employs|employed|"
         "relied on|relies on|rely on|relying on|combines|combined|combining|leverage|leverages|"
         "leveraged|turned to|resorted to|harvest|harvests|harvested|launder|launders|laundered|"
-        "laundering|through|via|by means of", "uses"),
-    *_t("unit of|units of|subgroup of|subgroups of|sub-group of|element of|elements of|arm of|"
+        "laundering|through|via|by means of",
+        "uses",
+    ),
+    *_t(
+        "unit of|units of|subgroup of|subgroups of|sub-group of|element of|elements of|arm of|"
         "part of|division of|branch of|cluster of|unit under|subordinate to|controlled by|run by|"
         "operated by|directed by|reports to|answers to|belongs to|under the|within the|"
-        "affiliated with|subordinate element of|an element of|component of", "partOf"),
-    *_t("attributed to|attributes|linked to|linked by|tied to|blamed on|blamed|responsible for|"
+        "affiliated with|subordinate element of|an element of|component of",
+        "partOf",
+    ),
+    *_t(
+        "attributed to|attributes|linked to|linked by|tied to|blamed on|blamed|responsible for|"
         "was behind|were behind|is behind|are behind|behind the|took part in|takes part in|"
         "carried out by|conducted by|perpetrated by|orchestrated by|committed by|the work of",
-        "attributedTo", "either"),
-    *_t("fund|funds|funded|funding|finance|finances|financed|financing|bankroll|bankrolls|"
+        "attributedTo",
+        "either",
+    ),
+    *_t(
+        "fund|funds|funded|funding|finance|finances|financed|financing|bankroll|bankrolls|"
         "bankrolled|pay for|pays for|paid for|earn money for|earns money for|revenue for|"
         "money for|proceeds|secure funds for|raise funds for|raise money for|generate revenue",
-        "funds", "either"),
-    *_t("sanction|sanctions|sanctioned|sanctioning|designate|designates|designated|designating|"
+        "funds",
+        "either",
+    ),
+    *_t(
+        "sanction|sanctions|sanctioned|sanctioning|designate|designates|designated|designating|"
         "designation|designations|blacklisted|blacklists|indicted|charged|sanctions list",
-        "sanctions"),
-    *_t("cooperation|cooperate|cooperates|cooperated|cooperating|coordination|coordinate|"
+        "sanctions",
+    ),
+    *_t(
+        "cooperation|cooperate|cooperates|cooperated|cooperating|coordination|coordinate|"
         "coordinated with|partnered with|partners in|partnership|jointly|joint|together with|"
-        "together|worked with|working with|alliance|meetings|talks", "cooperatesWith", "either"),
-    *_t("based in|located in|registered in|headquartered in|operating from|operates from|"
-        "operating out of|in", "locatedIn"),
+        "together|worked with|working with|alliance|meetings|talks",
+        "cooperatesWith",
+        "either",
+    ),
+    *_t(
+        "based in|located in|registered in|headquartered in|operating from|operates from|"
+        "operating out of|in",
+        "locatedIn",
+    ),
 ]
 PASSIVE_FORMS = {
-    "targeted", "attacked", "hit", "compromised", "breached", "hacked", "infiltrated",
-    "penetrated", "probed", "struck", "used", "deployed", "employed", "leveraged",
-    "sanctioned", "designated", "blacklisted", "funded", "financed", "bankrolled",
-    "victimized", "victimised", "harvested", "laundered",
+    "targeted",
+    "attacked",
+    "hit",
+    "compromised",
+    "breached",
+    "hacked",
+    "infiltrated",
+    "penetrated",
+    "probed",
+    "struck",
+    "used",
+    "deployed",
+    "employed",
+    "leveraged",
+    "sanctioned",
+    "designated",
+    "blacklisted",
+    "funded",
+    "financed",
+    "bankrolled",
+    "victimized",
+    "victimised",
+    "harvested",
+    "laundered",
 }
 BOUNDARIES = {";", "while", "whereas", "but", "although", "though", "however", "which", "who"}
 NEGATIONS = (
-    ("no", "indication"), ("no", "evidence"), ("not",), ("never",), ("no",), ("denied",),
-    ("denies",), ("unable",), ("without",), ("nor",), ("neither",), ("cannot",),
-    ("n't",), ("unconfirmed",), ("ruled", "out"),
+    ("no", "indication"),
+    ("no", "evidence"),
+    ("not",),
+    ("never",),
+    ("no",),
+    ("denied",),
+    ("denies",),
+    ("unable",),
+    ("without",),
+    ("nor",),
+    ("neither",),
+    ("cannot",),
+    ("n't",),
+    ("unconfirmed",),
+    ("ruled", "out"),
 )
 HEDGES = (
-    ("reportedly",), ("allegedly",), ("alleged",), ("believed",), ("suspected",), ("may",),
-    ("might",), ("possibly",), ("likely",), ("probably",), ("some", "researchers"),
-    ("commonly", "associated"), ("widely", "linked"), ("widely", "attributed"),
-    ("thought", "to"), ("apparently",), ("could",), ("assessed", "with", "low"),
+    ("reportedly",),
+    ("allegedly",),
+    ("alleged",),
+    ("believed",),
+    ("suspected",),
+    ("may",),
+    ("might",),
+    ("possibly",),
+    ("likely",),
+    ("probably",),
+    ("some", "researchers"),
+    ("commonly", "associated"),
+    ("widely", "linked"),
+    ("widely", "attributed"),
+    ("thought", "to"),
+    ("apparently",),
+    ("could",),
+    ("assessed", "with", "low"),
 )
 SOURCE_CUES = (("according", "to"),)
-SOURCE_VERBS = {"said", "says", "reported", "reports", "assess", "assessed", "assesses",
-                "stated", "announced", "alleged", "concluded", "found", "warned"}
+SOURCE_VERBS = {
+    "said",
+    "says",
+    "reported",
+    "reports",
+    "assess",
+    "assessed",
+    "assesses",
+    "stated",
+    "announced",
+    "alleged",
+    "concluded",
+    "found",
+    "warned",
+}
 
 
 @dataclass(frozen=True)
@@ -117,9 +202,9 @@ def find_relations(doc: Doc) -> list[FoundRelation]:
                 continue
             for trig in by_first.get(tok.lower_, ()):
                 end = tok.i + len(trig.words)
-                if end > sent.end or tuple(t.lower_ for t in doc[tok.i:end]) != trig.words:
+                if end > sent.end or tuple(t.lower_ for t in doc[tok.i : end]) != trig.words:
                     continue
-                span = doc[tok.i:end]
+                span = doc[tok.i : end]
                 found.extend(_apply(trig, span, sent, ents, source))
     return _dedupe(found)
 
@@ -145,7 +230,7 @@ def _apply(
         if trig.order == "either":
             pairs = _either(before, after, subjects_ok, objects_ok, predicate)
         else:
-            left, right = (before, after) if not passive else (before, after)
+            left, right = before, after
             if passive:
                 subjects = _first_group(right, subjects_ok, forward=True)
                 objects = _first_group(list(reversed(left)), objects_ok, forward=False)
@@ -167,8 +252,11 @@ def _apply(
 
 
 def _either(
-    before: list[Span], after: list[Span], subjects_ok: frozenset[str],
-    objects_ok: frozenset[str], predicate: str,
+    before: list[Span],
+    after: list[Span],
+    subjects_ok: frozenset[str],
+    objects_ok: frozenset[str],
+    predicate: str,
 ) -> list[tuple[Span, Span]]:
     """Symmetric-ish triggers ("linked to", "fund", "cooperation"): types decide the sides."""
     if predicate == "cooperatesWith":
@@ -193,13 +281,28 @@ def _either(
 
 
 APPOSITIVE_HEADS = {
-    "agency", "organ", "service", "unit", "group", "arm", "bureau", "directorate", "element",
-    "subgroup", "cluster", "actor", "hackers", "outfit", "team", "apparatus", "division",
+    "agency",
+    "organ",
+    "service",
+    "unit",
+    "group",
+    "arm",
+    "bureau",
+    "directorate",
+    "element",
+    "subgroup",
+    "cluster",
+    "actor",
+    "hackers",
+    "outfit",
+    "team",
+    "apparatus",
+    "division",
 }
 
 
 def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
-    """"the RGB, a North Korean intelligence agency" / "X, the DPRK's main intelligence
+    """ "the RGB, a North Korean intelligence agency" / "X, the DPRK's main intelligence
     service" / "an Iranian state-backed group": the actor is part of the named owner."""
     found = []
     ents = list(doc.ents)
@@ -236,7 +339,9 @@ def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
             continue
         if any(w in APPOSITIVE_HEADS for w in head_words):
             sent = actor.sent
-            found.append(FoundRelation(actor, "partOf", owner, sent, doc[k:k + 1], 0.9, False, None))
+            found.append(
+                FoundRelation(actor, "partOf", owner, sent, doc[k : k + 1], 0.9, False, None)
+            )
     return found
 
 
@@ -261,7 +366,7 @@ def _coordinated(a: Span, b: Span, *, forward: bool) -> bool:
 
 
 def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
-    """"A focus of North Korea's operations ... on X": the possessive or "of" subject."""
+    """ "A focus of North Korea's operations ... on X": the possessive or "of" subject."""
     for ent in after[:2]:
         nxt = ent.doc[ent.end] if ent.end < len(ent.doc) else None
         prev = ent.doc[ent.start - 1] if ent.start else None

@@ -22,9 +22,7 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @classmethod
-    def from_env(
-        cls, *, store: str | None = None, env: dict[str, str] | None = None
-    ) -> Settings:
+    def from_env(cls, *, store: str | None = None, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ) if env is None else env
         return cls(
             store=Path(store or env.get("KG_STORE") or DEFAULT_STORE),

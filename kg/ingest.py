@@ -44,8 +44,12 @@ def ingest_extraction(
     )
     if previous == extraction.meta.sha256:
         return IngestResult(
-            extraction.meta.doc_id, str(doc_iri), "unchanged", triples=0,
-            report=ValidationReport(True, ()), **counts,
+            extraction.meta.doc_id,
+            str(doc_iri),
+            "unchanged",
+            triples=0,
+            report=ValidationReport(True, ()),
+            **counts,
         )
     report = validate_graph(graph)
     if not report.conforms:

@@ -78,3 +78,18 @@ TYPE_CLASSES: dict[str, URIRef] = {
     "DATE": KGO.Date,
 }
 CLASS_TYPES: dict[str, str] = {str(v): k for k, v in TYPE_CLASSES.items()}
+
+#: relation predicate of the schema -> property of the ontology
+PREDICATE_IRIS: dict[str, URIRef] = {
+    "partOf": KGO.partOf,
+    "attributedTo": KGO.attributedTo,
+    "targets": KGO.targets,
+    "uses": KGO.uses,
+    "sanctions": KGO.sanctions,
+    "cooperatesWith": KGO.cooperatesWith,
+    "funds": KGO.funds,
+    "locatedIn": KGO.locatedIn,
+    "occurredOn": KGO.occurredOn,
+    "issuedBy": KGO.issuedBy,
+    "sanctionedParty": KGO.sanctionedParty,
+}

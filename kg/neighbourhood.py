@@ -6,16 +6,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespace import CLASS_TYPES, KGO
+from kg.namespace import CLASS_TYPES, PREDICATE_IRIS
 from kg.store import GraphStore
 
-RELATION_IRIS = [
-    str(KGO[p])
-    for p in (
-        "partOf", "attributedTo", "targets", "uses", "sanctions", "cooperatesWith",
-        "funds", "locatedIn", "occurredOn", "issuedBy", "sanctionedParty",
-    )
-]
+RELATION_IRIS = [str(iri) for iri in PREDICATE_IRIS.values()]
 _VALUES = " ".join(f"<{p}>" for p in RELATION_IRIS)
 
 
@@ -44,22 +38,23 @@ def resolve_node(store: GraphStore, node: str) -> str | None:
 
 
 def _label_lookup(store: GraphStore, text: str) -> str | None:
-    literal = ox.Literal(text.lower())
+    literal = str(ox.Literal(text.lower()))
     rows = store.ox.query(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         "SELECT ?e (MAX(?w) AS ?score) WHERE { "
         "{ ?e rdfs:label ?l BIND(2 AS ?w) } UNION { ?e skos:altLabel ?l BIND(1 AS ?w) } "
-        "FILTER(LCASE(STR(?l)) = ?q) } GROUP BY ?e ORDER BY DESC(?score) ?e LIMIT 1",
+        f"FILTER(LCASE(STR(?l)) = {literal}) }} GROUP BY ?e ORDER BY DESC(?score) ?e LIMIT 1",
         use_default_graph_as_union=True,
-        substitutions={ox.Variable("q"): literal},
     )
     for row in rows:  # type: ignore[union-attr]
         return str(row["e"].value)  # type: ignore[index,union-attr]
     return None
 
 
-def neighbourhood(store: GraphStore, root: str, *, depth: int = 1, limit: int = 200) -> Neighbourhood:
+def neighbourhood(
+    store: GraphStore, root: str, *, depth: int = 1, limit: int = 200
+) -> Neighbourhood:
     """Breadth-first expansion over relation edges in both directions, ``limit`` edges a node."""
     result = Neighbourhood(root)
     frontier = {root}
@@ -68,12 +63,12 @@ def neighbourhood(store: GraphStore, root: str, *, depth: int = 1, limit: int = 
     for _ in range(depth):
         next_frontier: set[str] = set()
         for node in sorted(frontier):
+            n = str(ox.NamedNode(node))
             rows = store.ox.query(
                 f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_VALUES} }} "
-                "{ ?n ?p ?o BIND(?n AS ?s) } UNION { ?s ?p ?n BIND(?n AS ?o) } } "
+                f"{{ {n} ?p ?o BIND({n} AS ?s) }} UNION {{ ?s ?p {n} BIND({n} AS ?o) }} }} "
                 f"LIMIT {limit + 1}",
                 use_default_graph_as_union=True,
-                substitutions={ox.Variable("n"): ox.NamedNode(node)},
             )
             found = [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
             if len(found) > limit:
@@ -94,11 +89,12 @@ def neighbourhood(store: GraphStore, root: str, *, depth: int = 1, limit: int = 
 
 
 def _describe(store: GraphStore, iri: str) -> dict[str, str]:
+    n = str(ox.NamedNode(iri))
     rows = store.ox.query(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?label ?type WHERE { OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n a ?type } }",
+        f"SELECT ?label ?type WHERE {{ OPTIONAL {{ {n} rdfs:label ?label }} "
+        f"OPTIONAL {{ {n} a ?type }} }}",
         use_default_graph_as_union=True,
-        substitutions={ox.Variable("n"): ox.NamedNode(iri)},
     )
     info = {"label": iri.rsplit("/", 1)[-1], "type": ""}
     for row in rows:  # type: ignore[union-attr]

@@ -10,9 +10,9 @@ the knowledge graph.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, PROV
 from kg.catalogue import Catalogue
 from kg.iri import document_iri, entity_iri
 from kg.model import Entity, Extraction, Relation
-from kg.namespace import KGO, TYPE_CLASSES
+from kg.namespace import KGO, PREDICATE_IRIS, TYPE_CLASSES
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def build_document_graph(
     graph = Graph(identifier=doc)
     bind_prefixes(graph, base)
     when = Literal(
-        (extracted_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        (extracted_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         datatype=XSD.dateTime,
     )
     tool = Literal(f"{extraction.extractor} {extraction.extractor_version}")
@@ -115,7 +115,7 @@ def _add_relation(
     graph: Graph, doc: URIRef, rel: Relation, base: str, tool: Literal, when: Literal
 ) -> None:
     subject, obj = entity_iri(base, rel.subject), entity_iri(base, rel.object)
-    predicate = KGO[rel.predicate]
+    predicate = PREDICATE_IRIS[rel.predicate]
     if not rel.negated:
         graph.add((subject, predicate, obj))
     digest = hashlib.sha1(
@@ -129,7 +129,9 @@ def _add_relation(
     graph.add((node, KGO.evidence, Literal(rel.evidence)))
     graph.add((node, KGO.startOffset, Literal(rel.start)))
     graph.add((node, KGO.endOffset, Literal(rel.end)))
-    graph.add((node, KGO.confidence, Literal(Decimal(f"{rel.confidence:.3f}"), datatype=XSD.decimal)))
+    graph.add(
+        (node, KGO.confidence, Literal(Decimal(f"{rel.confidence:.3f}"), datatype=XSD.decimal))
+    )
     graph.add((node, KGO.negated, Literal(rel.negated)))
     graph.add((node, KGO.inDocument, doc))
     graph.add((node, PROV.wasDerivedFrom, doc))

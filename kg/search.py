@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-
 from kg.namespace import CLASS_TYPES
 from kg.store import GraphStore
 
@@ -53,5 +52,3 @@ def search_entities(
         {"iri": iri, "label": label, "type": etype, "rank": rank}
         for iri, (rank, label, etype) in ranked[offset : offset + limit]
     ]
-
-

@@ -8,6 +8,7 @@ from importlib import resources
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, RDFS, Graph, Namespace
+from rdflib.term import Node
 
 from shapes import shape_files
 
@@ -79,18 +80,19 @@ def validate_graph(data: Graph) -> ValidationReport:
 
 def _violations(results: Graph) -> list[Violation]:
     found = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        def one(pred: object) -> str:
-            value = results.value(result, pred)  # type: ignore[arg-type]
-            return "" if value is None else str(value)
 
-        severity = one(SH.resultSeverity).rsplit("#", 1)[-1]
+    def one(result: Node, pred: Node) -> str:
+        value = results.value(result, pred)
+        return "" if value is None else str(value)
+
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        severity = one(result, SH.resultSeverity).rsplit("#", 1)[-1]
         found.append(
             Violation(
-                focus=one(SH.focusNode),
-                path=one(SH.resultPath),
-                message=one(SH.resultMessage),
-                value=one(SH.value),
+                focus=one(result, SH.focusNode),
+                path=one(result, SH.resultPath),
+                message=one(result, SH.resultMessage),
+                value=one(result, SH.value),
                 severity=severity,
             )
         )

@@ -44,13 +44,17 @@ class GraphStore:
             ox.NamedNode(doc_iri), ox.NamedNode(KGO_SHA256), None, ox.NamedNode(doc_iri)
         )
         for quad in quads:
-            return str(quad.object.value)
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
         return None
 
     def replace_graph(self, graph_iri: str, graph: Graph) -> None:
         """Drop the named graph and write ``graph`` in its place, in one transaction."""
         body = graph.serialize(format="nt")
-        update = f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
+        update = (
+            f"DROP SILENT GRAPH <{graph_iri}> ;\n"
+            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
+        )
         try:
             self.ox.update(update)
         except (OSError, SyntaxError, ValueError) as exc:

@@ -1,0 +1,107 @@
+"""The API through Flask's test client: SPARQL, neighbourhoods, search, errors."""
+
+from __future__ import annotations
+
+import json
+
+from flask.testing import FlaskClient
+
+PREFIXES = (
+    "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+)
+TARGETS = PREFIXES + (
+    "SELECT ?sector WHERE { ?nk rdfs:label 'North Korea' ; kgo:targets ?s . "
+    "?s a kgo:Sector ; rdfs:label ?sector }"
+)
+
+
+def test_sparql_get_json(client: FlaskClient) -> None:
+    resp = client.get(
+        "/sparql",
+        query_string={"query": TARGETS},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/sparql-results+json"
+    sectors = {b["sector"]["value"] for b in resp.get_json()["results"]["bindings"]}
+    assert {"government agencies", "national infrastructure", "supply chains"} <= sectors
+
+
+def test_sparql_post_forms_and_formats(client: FlaskClient) -> None:
+    form = client.post("/sparql", data={"query": TARGETS}, headers={"Accept": "text/csv"})
+    assert form.status_code == 200 and form.mimetype == "text/csv"
+    assert "government agencies" in form.get_data(as_text=True)
+    direct = client.post(
+        "/sparql",
+        data=TARGETS,
+        content_type="application/sparql-query",
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert direct.status_code == 200 and b"<sparql" in direct.data
+    tsv = client.get("/sparql", query_string={"query": TARGETS, "format": "tsv"})
+    assert tsv.mimetype == "text/tab-separated-values" and "?sector" in tsv.get_data(as_text=True)
+
+
+def test_construct_is_turtle(client: FlaskClient) -> None:
+    query = PREFIXES + "CONSTRUCT { ?a kgo:partOf ?b } WHERE { ?a kgo:partOf ?b }"
+    resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/turtle"})
+    assert resp.status_code == 200 and resp.mimetype == "text/turtle"
+    assert "reconnaissance-general-bureau" in resp.get_data(as_text=True)
+
+
+def test_sparql_errors_are_problems(client: FlaskClient) -> None:
+    resp = client.get("/sparql", query_string={"query": "SELECT WHERE {"})
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/problem+json"
+    body = resp.get_json()
+    assert body["status"] == 400 and "syntax" in body["detail"].lower()
+    missing = client.get("/sparql", query_string={"q": "x"})
+    assert missing.status_code == 400
+    unacceptable = client.get(
+        "/sparql", query_string={"query": TARGETS}, headers={"Accept": "image/png"}
+    )
+    assert unacceptable.status_code == 406
+
+
+def test_neighbourhood_by_label(client: FlaskClient) -> None:
+    resp = client.get("/api/neighbourhood", query_string={"node": "Lazarus Group", "depth": 1})
+    assert resp.status_code == 200
+    data = resp.get_json()
+    labels = {n["label"] for n in data["nodes"]}
+    assert {"Lazarus Group", "Reconnaissance General Bureau"} <= labels
+    assert any(e["predicate"] == "partOf" for e in data["edges"])
+    deeper = client.get(
+        "/api/neighbourhood", query_string={"node": "Lazarus Group", "depth": 2}
+    ).get_json()
+    assert len(deeper["nodes"]) > len(data["nodes"])
+
+
+def test_neighbourhood_errors(client: FlaskClient) -> None:
+    assert (
+        client.get("/api/neighbourhood", query_string={"node": "Nobody Group"}).status_code == 404
+    )
+    bad = client.get("/api/neighbourhood", query_string={"node": "Lazarus", "depth": "x"})
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    assert (
+        client.get("/api/neighbourhood", query_string={"node": "Lazarus", "depth": 9}).status_code
+        == 400
+    )
+
+
+def test_entity_search_by_alias(client: FlaskClient) -> None:
+    resp = client.get("/api/entities", query_string={"q": "hidden cobra"})
+    assert resp.status_code == 200
+    assert resp.get_json()["results"][0]["label"] == "Lazarus Group"
+    states = client.get("/api/entities", query_string={"q": "korea", "type": "STATE"}).get_json()
+    assert {"North Korea", "South Korea"} <= {r["label"] for r in states["results"]}
+    assert all(r["type"] == "STATE" for r in states["results"])
+
+
+def test_health_and_index(client: FlaskClient) -> None:
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["quads"] > 0
+    with client.get("/") as page:
+        assert page.status_code == 200 and b"threat-kg explorer" in page.data
+    unknown = client.get("/nowhere")
+    assert unknown.status_code == 404 and json.loads(unknown.data)["status"] == 404

@@ -1,0 +1,55 @@
+"""A real WSGI server started by the test, queried by real SPARQL clients."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
+
+QUERY = (
+    "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?actor WHERE { ?a kgo:partOf ?b ; rdfs:label ?actor . "
+    "?b rdfs:label 'Reconnaissance General Bureau' }"
+)
+
+
+def test_served_by_a_production_server(server: str) -> None:
+    with urllib.request.urlopen(server + "/healthz") as resp:
+        assert resp.headers["Server"] == "threat-kg"
+        assert json.loads(resp.read())["status"] == "ok"
+
+
+def test_sparqlwrapper_json_xml_csv(server: str) -> None:
+    for fmt in (JSON, XML, CSV):
+        client = SPARQLWrapper(server + "/sparql")
+        client.setQuery(QUERY)
+        client.setReturnFormat(fmt)
+        response = client.query()
+        result = response.convert()
+        response.response.close()  # SPARQLWrapper leaves the HTTP response open
+        text = (
+            json.dumps(result)
+            if fmt == JSON
+            else (
+                result.toxml() if fmt == XML else result.decode("utf-8")  # type: ignore[union-attr]
+            )
+        )
+        assert "Lazarus Group" in text, fmt
+
+
+def test_rdflib_sparqlstore(server: str) -> None:
+    graph = Graph(store=SPARQLStore(server + "/sparql"))
+    actors = {str(row[0]) for row in graph.query(QUERY)}
+    assert {"Lazarus Group", "Kimsuky"} <= actors
+
+
+def test_neighbourhood_over_http(server: str) -> None:
+    url = server + "/api/neighbourhood?" + urllib.parse.urlencode({"node": "Kimsuky"})
+    with urllib.request.urlopen(url) as resp:
+        data = json.loads(resp.read())
+    assert any(n["label"] == "spear-phishing" for n in data["nodes"])

@@ -1,0 +1,103 @@
+"""Ingest into the on-disk store: validated, idempotent, all of a document or none of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from extract.readers import iter_paths, read_path
+from kg.errors import ValidationFailed
+from kg.ingest import ingest_extraction
+from kg.model import Relation
+from kg.sparql import select_rows
+from kg.store import GraphStore
+
+LIMIT = 10_000_000
+
+
+def ingest_file(store, extractor, path: Path, graph_settings):  # type: ignore[no-untyped-def]
+    extraction = extractor.extract(read_path(path, max_bytes=LIMIT))
+    return ingest_extraction(
+        store, extraction, catalogue=extractor.catalogue, settings=graph_settings
+    )
+
+
+def snapshot(store: GraphStore) -> set[str]:
+    return {str(q) for q in store.ox}
+
+
+def test_same_file_twice_changes_nothing(store, extractor, seed_path, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    first = ingest_file(store, extractor, seed_path, graph_settings)
+    assert first.status == "added" and first.triples > 0
+    before = snapshot(store)
+    second = ingest_file(store, extractor, seed_path, graph_settings)
+    assert second.status == "unchanged"
+    assert snapshot(store) == before
+
+
+def test_changed_document_replaces_its_graph(store, extractor, tmp_path, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "note.txt"
+    path.write_text("Kimsuky targeted think tanks in Japan.", encoding="utf-8")
+    ingest_file(store, extractor, path, graph_settings)
+    path.write_text("Andariel targeted hospitals in South Korea.", encoding="utf-8")
+    result = ingest_file(store, extractor, path, graph_settings)
+    assert result.status == "replaced"
+    labels = {
+        r["l"]
+        for r in select_rows(
+            store, "SELECT ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        )
+    }
+    assert "Andariel" in labels and "Kimsuky" not in labels
+    assert len(store.document_iris()) == 1
+
+
+def test_dev_corpus_gives_one_node_per_entity(store, extractor, dev_dir, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    for path in iter_paths([dev_dir]):
+        result = ingest_file(store, extractor, path, graph_settings)
+        assert result.report.conforms
+    rows = select_rows(
+        store,
+        "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+        "SELECT ?e (COUNT(DISTINCT ?d) AS ?docs) "
+        "WHERE { GRAPH ?d { ?d kgo:mentions ?e } } GROUP BY ?e",
+    )
+    docs_per_entity = {r["e"].rsplit("/id/", 1)[1]: int(r["docs"]) for r in rows}
+    # the same actor, named in many documents, is one node
+    assert docs_per_entity["threat-actor/lazarus-group"] >= 5
+    assert docs_per_entity["state/north-korea"] >= 9
+    # and one label per node across the whole store
+    labels = select_rows(
+        store,
+        "SELECT ?e (COUNT(DISTINCT ?l) AS ?n) "
+        "WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+        "GROUP BY ?e HAVING (COUNT(DISTINCT ?l) > 1)",
+    )
+    assert labels == []
+
+
+def test_non_conforming_document_leaves_store_as_it_was(
+    store, extractor, seed_path, sample_dir, graph_settings
+) -> None:  # type: ignore[no-untyped-def]
+    ingest_file(store, extractor, seed_path, graph_settings)
+    before = snapshot(store)
+    extraction = extractor.extract(read_path(sample_dir / "treasury-release.txt", max_bytes=LIMIT))
+    # a relation the schema forbids: a date cannot target anything
+    bad = Relation("date/2019-09-13", "targets", "state/south-korea", "x", 0, 1)
+    broken = dataclasses.replace(extraction, relations=(*extraction.relations, bad))
+    with pytest.raises(ValidationFailed) as info:
+        ingest_extraction(store, broken, catalogue=extractor.catalogue, settings=graph_settings)
+    assert "targets" in str(info.value)
+    assert snapshot(store) == before
+
+
+def test_store_persists_on_disk(tmp_path, extractor, seed_path, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "store"
+    first = GraphStore(path)
+    ingest_file(first, extractor, seed_path, graph_settings)
+    count = len(first)
+    del first
+    reopened = GraphStore(path)
+    assert len(reopened) == count > 0
