@@ -76,7 +76,7 @@ TRIGGERS: list[Trigger] = [
     ),
     *_t(
         "sanction|sanctions|sanctioned|sanctioning|designate|designates|designated|designating|"
-        "designation|designations|blacklisted|blacklists|indicted|charged|sanctions list",
+        "designation|designations|blacklisted|blacklists|sanctions list",
         "sanctions",
     ),
     *_t(
@@ -186,69 +186,234 @@ class FoundRelation:
     according_to: Span | None
 
 
+ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
+    ("the", "group"): frozenset({"THREAT_ACTOR"}),
+    ("the", "groups"): frozenset({"THREAT_ACTOR"}),
+    ("the", "bureau"): frozenset({"THREAT_ACTOR"}),
+    ("the", "unit"): frozenset({"THREAT_ACTOR"}),
+    ("the", "actor"): frozenset({"THREAT_ACTOR"}),
+    ("the", "actors"): frozenset({"THREAT_ACTOR"}),
+    ("the", "hackers"): frozenset({"THREAT_ACTOR"}),
+    ("the", "operators"): frozenset({"THREAT_ACTOR"}),
+    ("the", "cluster"): frozenset({"THREAT_ACTOR"}),
+    ("it",): frozenset({"THREAT_ACTOR"}),
+    ("the", "regime"): frozenset({"STATE"}),
+    ("the", "campaign"): frozenset({"INCIDENT"}),
+    ("the", "operation"): frozenset({"INCIDENT"}),
+    ("the", "heist"): frozenset({"INCIDENT"}),
+    ("the", "hack"): frozenset({"INCIDENT"}),
+    ("the", "department"): frozenset({"ORGANIZATION"}),
+    ("the", "ministry"): frozenset({"ORGANIZATION"}),
+}
+PAREN_STARTS = {
+    "a",
+    "an",
+    "the",
+    "another",
+    "one",
+    "also",
+    "which",
+    "who",
+    "whose",
+    "working",
+    "known",
+    "tracked",
+    "then",
+    "now",
+    "itself",
+    "acting",
+    "operating",
+    "likely",
+    "reportedly",
+}
+RELATIVIZERS = {"that", "which", "who"}
+_ADVERBS = {
+    "also",
+    "mainly",
+    "primarily",
+    "chiefly",
+    "largely",
+    "mostly",
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "been",
+    "in",
+    "particular",
+    "reportedly",
+    "allegedly",
+    "repeatedly",
+    "since",
+    "then",
+    "later",
+    "often",
+    "still",
+}
+
+
 def find_relations(doc: Doc) -> list[FoundRelation]:
     """Every relation the sentences of ``doc`` state, by the rules above."""
     found: list[FoundRelation] = []
     by_first: dict[str, list[Trigger]] = {}
     for trig in TRIGGERS:
         by_first.setdefault(trig.words[0], []).append(trig)
+    previous: list[Span] = []
     for sent in doc.sents:
         ents = [e for e in doc.ents if e.start >= sent.start and e.end <= sent.end]
-        if len(ents) < 2:
+        mentions = sorted(ents + _anaphors(sent, ents, previous), key=lambda e: e.start)
+        if ents:
+            previous = ents
+        if len(mentions) < 2:
             continue
         source = _source(sent, ents)
+        context = _Context(sent, mentions, _parenthetical(sent, ents), source)
         for tok in sent:
-            if any(e.start <= tok.i < e.end for e in ents):
+            if any(e.start <= tok.i < e.end for e in mentions):
                 continue
             for trig in by_first.get(tok.lower_, ()):
                 end = tok.i + len(trig.words)
                 if end > sent.end or tuple(t.lower_ for t in doc[tok.i : end]) != trig.words:
                     continue
-                span = doc[tok.i : end]
-                found.extend(_apply(trig, span, sent, ents, source))
+                found.extend(_apply(trig, doc[tok.i : end], context))
     return _dedupe(found)
 
 
-def _apply(
-    trig: Trigger, span: Span, sent: Span, ents: list[Span], source: Span | None
-) -> list[FoundRelation]:
-    doc = span.doc
+@dataclass(frozen=True)
+class _Context:
+    sent: Span
+    mentions: list[Span]
+    parenthetical: frozenset[int]
+    source: Span | None
+
+
+def _anaphors(sent: Span, ents: list[Span], previous: list[Span]) -> list[Span]:
+    """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
+    this sentence or the one before."""
+    doc = sent.doc
+    found = []
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    for tok in sent:
+        if tok.i in taken:
+            continue
+        for words, types in ANAPHORS.items():
+            end = tok.i + len(words)
+            if end > sent.end or tuple(t.lower_ for t in doc[tok.i : end]) != words:
+                continue
+            if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
+                continue  # "the group Lazarus": a name follows, no anaphor
+            candidates = [e for e in previous + ents if e.end <= tok.i and e.label_ in types]
+            if candidates:
+                ante = candidates[-1]
+                found.append(Span(doc, tok.i, end, label=ante.label_, kb_id=ante.kb_id_))
+    return found
+
+
+def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
+    """Token positions inside ", another Lazarus subgroup," asides, which hold no subject."""
+    doc = sent.doc
+    commas = [t.i for t in sent if t.text == ","]
+    inside: set[int] = set()
+    in_ent = {i for e in ents for i in range(e.start, e.end)}
+    for first, second in zip(commas, commas[1:]):
+        segment = doc[first + 1 : second]
+        if len(segment) < 2 or segment[0].lower_ not in PAREN_STARTS:
+            continue
+        words = [t for t in segment if t.i not in in_ent and t.lower_ not in {"a", "an", "the"}]
+        if words and not (second + 1 < len(doc) and doc[second + 1].lower_ in {"and", "or"}):
+            inside.update(range(first + 1, second))
+    return frozenset(inside)
+
+
+def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
+    doc, sent = span.doc, ctx.sent
     passive = (
         trig.order == "active"
         and span[-1].lower_ in PASSIVE_FORMS
         and span.end < sent.end
         and doc[span.end].lower_ == "by"
     )
-    before = [e for e in ents if e.end <= span.start]
-    after = [e for e in ents if e.start >= span.end]
-    after = _until_boundary(after, span.end, sent)
+    clause_start = _clause_start(sent, span.start)
+    before = [e for e in ctx.mentions if e.end <= span.start and e.start >= clause_start]
+    after = _until_boundary([e for e in ctx.mentions if e.start >= span.end], span.end, sent)
     negated, confidence = _polarity(sent, span)
     results = []
     for predicate in trig.predicates:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
-        pairs: list[tuple[Span, Span]] = []
         if trig.order == "either":
             pairs = _either(before, after, subjects_ok, objects_ok, predicate)
-        else:
-            left, right = before, after
-            if passive:
-                subjects = _first_group(right, subjects_ok, forward=True)
-                objects = _first_group(list(reversed(left)), objects_ok, forward=False)
-            else:
-                subjects = _first_group(list(reversed(left)), subjects_ok, forward=False)
-                if not subjects:
-                    subjects = _possessor(after, subjects_ok)
-                objects = [e for e in right if e.label_ in objects_ok]
-                if predicate in {"partOf", "locatedIn"} or trig.words == ("in",):
-                    objects = objects[:1]
-                    if trig.words == ("in",) and (not objects or objects[0].start - span.end > 1):
-                        continue
+        elif passive:
+            subjects = _first_group(after, subjects_ok, forward=True)
+            objects = _first_group(list(reversed(before)), objects_ok, forward=False)
             pairs = [(s, o) for s in subjects for o in objects]
+        else:
+            pairs = _active(trig, span, ctx, predicate, before, after)
         for s, o in pairs:
             if s.kb_id_ == o.kb_id_:
                 continue
-            results.append(FoundRelation(s, predicate, o, sent, span, confidence, negated, source))
+            results.append(
+                FoundRelation(s, predicate, o, sent, span, confidence, negated, ctx.source)
+            )
     return results
+
+
+NOUN_TRIGGERS = {"sanction", "sanctions", "designation", "designations", "sanctions list"}
+NOUN_LINKS = {"on", "against", "of", "targeting", "for"}
+
+
+def _active(
+    trig: Trigger, span: Span, ctx: _Context, predicate: str, before: list[Span], after: list[Span]
+) -> list[tuple[Span, Span]]:
+    doc = span.doc
+    subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
+    outside = [e for e in before if e.start not in ctx.parenthetical]
+    subjects = _relative_subject(span, outside, subjects_ok)
+    if subjects is None:
+        subjects = _first_group(list(reversed(outside)), subjects_ok, forward=False)
+    if not subjects:
+        subjects = _possessor(after, subjects_ok)
+    objects = [e for e in after if e.label_ in objects_ok]
+    if " ".join(trig.words) in NOUN_TRIGGERS:
+        link = [t.lower_ for t in doc[span.end : span.end + 2]]
+        if not objects or not any(w in NOUN_LINKS for w in link):
+            return []
+    if predicate in {"partOf", "locatedIn"}:
+        objects = objects[:1]
+    if trig.words == ("in",):
+        adjacent = [s for s in subjects if s.end == span.start]
+        if not objects or objects[0].start != span.end or not adjacent:
+            return []
+        subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
+    return [(s, o) for s in subjects for o in objects]
+
+
+def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -> list[Span] | None:
+    """ "X is a unit of Y that targets Z": the relative clause is about X, not Y."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in _ADVERBS:
+        i -= 1
+    if i < 0 or doc[i].lower_ not in RELATIVIZERS:
+        return None
+    nearest = [e for e in before if e.end <= i]
+    if not nearest:
+        return None
+    head = nearest[-1]
+    if head.start >= 1 and doc[head.start - 1].lower_ in {"of", "to"}:
+        firsts = [e for e in before if e.label_ in allowed and e.end <= head.start]
+        return firsts[:1]
+    return [head] if head.label_ in allowed else None
+
+
+def _clause_start(sent: Span, position: int) -> int:
+    doc = sent.doc
+    for i in range(position - 1, sent.start - 1, -1):
+        if doc[i].lower_ in {";", "while", "whereas", "but", "although"}:
+            return i + 1
+    return sent.start
 
 
 def _either(
@@ -265,15 +430,6 @@ def _either(
             return [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
         far = _first_group(after, objects_ok, forward=True)
         return [(s, o) for s in near[:1] for o in far]
-    if predicate == "attributedTo":
-        left = [e for e in before if before and e.start >= before[-1].start]
-        right = [e for e in after[:1]]
-        pairs = []
-        for a in left + right:
-            for b in left + right:
-                if a is not b and a.label_ in subjects_ok and b.label_ in objects_ok:
-                    pairs.append((a, b))
-        return pairs
     everything = before + after
     subjects = [e for e in everything if e.label_ in subjects_ok]
     objects = [e for e in everything if e.label_ in objects_ok]
