@@ -213,8 +213,8 @@ class CatalogueRuler:
                     continue
                 if label == "INCIDENT" and not any(t.is_title for t in span[:-1]):
                     continue
-                if any(k.start <= span.start and span.end <= k.end for k in known):
-                    continue
+                if any(k.start < span.end and span.start < k.end for k in known):
+                    continue  # a known name wins over a name guessed from its form
                 spans.append(
                     Span(
                         doc,

@@ -164,15 +164,8 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
         label = f"{_label(doc, issuers[0]) if issuers else 'Sanctions'} sanctions ({iso})"
-        mention = _extend_left(trigger)
-        entities.append(
-            Entity(
-                key,
-                "SANCTION",
-                label,
-                (Mention(mention.text, mention.start_char, mention.end_char),),
-            )
-        )
+        mentions = _sanction_mentions(sent)
+        entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
         for issuer in issuers:
             relations.append(_plain(sent, key, "issuedBy", issuer))
@@ -224,6 +217,33 @@ def _sanction_trigger(sent: Span) -> Span | None:
     return None
 
 
+SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
+
+
+def _sanction_mentions(sent: Span) -> tuple[Mention, ...]:
+    """How the sentence names the action: "independent sanctions", "sanctions action",
+    "sanctioned Tornado Cash", "designations"."""
+    doc = sent.doc
+    spans: list[Span] = []
+    for tok in sent:
+        if tok.lower_ not in SANCTION_WORDS:
+            continue
+        word = doc[tok.i : tok.i + 1]
+        spans.append(_extend_left(word))
+        nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if nxt is not None and nxt.lower_ in SANCTION_NOUNS:
+            spans.append(doc[tok.i : tok.i + 2])
+        party = [
+            e
+            for e in sent.ents
+            if e.start == tok.i + 1 or (e.start == tok.i + 2 and doc[tok.i + 1].lower_ == "the")
+        ]
+        if party and tok.lower_.endswith("ed"):
+            spans.append(doc[tok.i : party[0].end])
+    unique = {(s.start_char, s.end_char): s.text for s in spans}
+    return tuple(Mention(text, start, end) for (start, end), text in sorted(unique.items()))
+
+
 def _extend_left(span: Span) -> Span:
     """ "independent sanctions", "simultaneously sanctioned": one qualifying word before."""
     doc = span.doc
@@ -242,8 +262,9 @@ def _incident_dates(doc: Doc) -> list[Relation]:
             if ent.label_ != "INCIDENT":
                 continue
             nxt = [d for d in dates if 0 <= d.start - ent.end <= 2]
-            if not nxt and len(dates) == 1 and sum(e.label_ == "INCIDENT" for e in ents) == 1:
-                nxt = dates
+            opening = [d for d in dates if d.start <= sent.start + 1]
+            if not nxt and opening and sum(e.label_ == "INCIDENT" for e in ents) == 1:
+                nxt = opening
             for d in nxt[:1]:
                 relations.append(_plain(sent, ent.kb_id_, "occurredOn", d.kb_id_))
     return relations

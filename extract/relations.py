@@ -61,14 +61,14 @@ TRIGGERS: list[Trigger] = [
         "partOf",
     ),
     *_t(
-        "attributed to|attributes|linked to|linked by|tied to|blamed on|blamed|responsible for|"
+        "attributed|attribute|attributes|attributed to|attributes|linked to|linked by|tied to|blamed on|blamed|responsible for|"
         "was behind|were behind|is behind|are behind|behind the|took part in|takes part in|"
         "carried out by|conducted by|perpetrated by|orchestrated by|committed by|the work of",
         "attributedTo",
         "either",
     ),
     *_t(
-        "fund|funds|funded|funding|finance|finances|financed|financing|bankroll|bankrolls|"
+        "support|supports|supported|sustain|sustains|fund|funds|funded|funding|finance|finances|financed|financing|bankroll|bankrolls|"
         "bankrolled|pay for|pays for|paid for|earn money for|earns money for|revenue for|"
         "money for|proceeds|secure funds for|raise funds for|raise money for|generate revenue",
         "funds",
@@ -118,7 +118,9 @@ PASSIVE_FORMS = {
     "harvested",
     "laundered",
 }
-BOUNDARIES = {";", "while", "whereas", "but", "although", "though", "however", "which", "who"}
+BOUNDARIES = frozenset(
+    "; while whereas but although though however which who that saying after before when".split()
+)
 NEGATIONS = (
     ("no", "indication"),
     ("no", "evidence"),
@@ -187,6 +189,7 @@ class FoundRelation:
 
 
 ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
+    ("they",): frozenset({"THREAT_ACTOR"}),
     ("the", "group"): frozenset({"THREAT_ACTOR"}),
     ("the", "groups"): frozenset({"THREAT_ACTOR"}),
     ("the", "bureau"): frozenset({"THREAT_ACTOR"}),
@@ -196,7 +199,7 @@ ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
     ("the", "hackers"): frozenset({"THREAT_ACTOR"}),
     ("the", "operators"): frozenset({"THREAT_ACTOR"}),
     ("the", "cluster"): frozenset({"THREAT_ACTOR"}),
-    ("it",): frozenset({"THREAT_ACTOR"}),
+    ("it",): frozenset({"THREAT_ACTOR", "ORGANIZATION"}),
     ("the", "regime"): frozenset({"STATE"}),
     ("the", "campaign"): frozenset({"INCIDENT"}),
     ("the", "operation"): frozenset({"INCIDENT"}),
@@ -205,54 +208,15 @@ ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
     ("the", "department"): frozenset({"ORGANIZATION"}),
     ("the", "ministry"): frozenset({"ORGANIZATION"}),
 }
-PAREN_STARTS = {
-    "a",
-    "an",
-    "the",
-    "another",
-    "one",
-    "also",
-    "which",
-    "who",
-    "whose",
-    "working",
-    "known",
-    "tracked",
-    "then",
-    "now",
-    "itself",
-    "acting",
-    "operating",
-    "likely",
-    "reportedly",
-}
+PAREN_STARTS = frozenset(
+    "a an the another one also which who whose working known tracked then now itself acting "
+    "operating likely reportedly all both each hacking including".split()
+)
 RELATIVIZERS = {"that", "which", "who"}
-_ADVERBS = {
-    "also",
-    "mainly",
-    "primarily",
-    "chiefly",
-    "largely",
-    "mostly",
-    "has",
-    "have",
-    "had",
-    "is",
-    "are",
-    "was",
-    "were",
-    "been",
-    "in",
-    "particular",
-    "reportedly",
-    "allegedly",
-    "repeatedly",
-    "since",
-    "then",
-    "later",
-    "often",
-    "still",
-}
+_ADVERBS = frozenset(
+    "also mainly primarily chiefly largely mostly has have had is are was were been in "
+    "particular reportedly allegedly repeatedly since then later often still".split()
+)
 
 
 def find_relations(doc: Doc) -> list[FoundRelation]:
@@ -318,14 +282,27 @@ def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
     commas = [t.i for t in sent if t.text == ","]
     inside: set[int] = set()
     in_ent = {i for e in ents for i in range(e.start, e.end)}
+    name_ends = {e.end for e in ents if e.label_ != "DATE"}
     for first, second in zip(commas, commas[1:]):
         segment = doc[first + 1 : second]
-        if len(segment) < 2 or segment[0].lower_ not in PAREN_STARTS:
+        if not 2 <= len(segment) <= 12 or segment[0].lower_ not in PAREN_STARTS:
             continue
+        if _name_end_before(doc, first, sent.start) not in name_ends:
+            continue  # an aside follows a name: "Andariel, another Lazarus subgroup,"
         words = [t for t in segment if t.i not in in_ent and t.lower_ not in {"a", "an", "the"}]
         if words and not (second + 1 < len(doc) and doc[second + 1].lower_ in {"and", "or"}):
             inside.update(range(first + 1, second))
     return frozenset(inside)
+
+
+def _name_end_before(doc: Doc, comma: int, floor: int) -> int:
+    """Where the word before ``comma`` ends, looking past a "(RGB)" abbreviation."""
+    end = comma
+    if end - 1 > floor and doc[end - 1].text == ")":
+        while end - 1 > floor and doc[end - 1].text != "(":
+            end -= 1
+        end -= 1
+    return end
 
 
 def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
@@ -380,14 +357,37 @@ def _active(
         link = [t.lower_ for t in doc[span.end : span.end + 2]]
         if not objects or not any(w in NOUN_LINKS for w in link):
             return []
+    if not objects and predicate == "uses":
+        objects = _relative_object(subjects, ctx.mentions, objects_ok)
     if predicate in {"partOf", "locatedIn"}:
-        objects = objects[:1]
+        objects = [o for o in objects if not _possessive(o)][:1]
     if trig.words == ("in",):
         adjacent = [s for s in subjects if s.end == span.start]
         if not objects or objects[0].start != span.end or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
+
+
+def _possessive(span: Span) -> bool:
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in {"'s", "’s", "’", "'"}
+
+
+def _relative_object(
+    subjects: list[Span], mentions: list[Span], allowed: frozenset[str]
+) -> list[Span]:
+    """ "IT worker fraud, which the DPRK uses": the object stands before "which"."""
+    if not subjects:
+        return []
+    doc = subjects[0].doc
+    i = subjects[0].start - 1
+    while i >= 0 and doc[i].lower_ in {"the", "a", "an"}:
+        i -= 1
+    if i < 1 or doc[i].lower_ not in {"which", "that"}:
+        return []
+    j = i - 1 if doc[i - 1].text == "," else i
+    return [m for m in mentions if m.end == j and m.label_ in allowed]
 
 
 def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -> list[Span] | None:
@@ -405,7 +405,9 @@ def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -
     if head.start >= 1 and doc[head.start - 1].lower_ in {"of", "to"}:
         firsts = [e for e in before if e.label_ in allowed and e.end <= head.start]
         return firsts[:1]
-    return [head] if head.label_ in allowed else None
+    if head.label_ not in allowed:
+        return None
+    return _first_group(list(reversed(nearest)), allowed, forward=False)
 
 
 def _clause_start(sent: Span, position: int) -> int:
@@ -428,7 +430,7 @@ def _either(
         near = _first_group(list(reversed(before)), subjects_ok, forward=False)
         if len(near) >= 2:
             return [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
-        far = _first_group(after, objects_ok, forward=True)
+        far = [e for e in after if e.label_ in objects_ok]
         return [(s, o) for s in near[:1] for o in far]
     everything = before + after
     subjects = [e for e in everything if e.label_ in subjects_ok]
