@@ -10,6 +10,7 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span
 
@@ -21,11 +22,17 @@ class Trigger:
     words: tuple[str, ...]
     predicates: tuple[str, ...]
     order: str = "active"  # "active", "passive" or "either"
+    subject_types: frozenset[str] | None = None  # narrower than the schema's, if set
 
 
-def _t(phrases: str, predicates: str, order: str = "active") -> list[Trigger]:
+def _t(
+    phrases: str, predicates: str, order: str = "active", subjects: str | None = None
+) -> list[Trigger]:
+    narrow = frozenset(subjects.split()) if subjects else None
     return [
-        Trigger(tuple(p.split()), tuple(predicates.split()), order) for p in phrases.split("|") if p
+        Trigger(tuple(p.split()), tuple(predicates.split()), order, narrow)
+        for p in phrases.split("|")
+        if p
     ]
 
 
@@ -37,14 +44,25 @@ TRIGGERS: list[Trigger] = [
         "focus on|focused on|focuses on|focus|concentrated on|concentrates on|concentrate on|"
         "concentrated|probed|struck|victimized|victimised|preyed on|preys on|stole from|robbed|"
         "aimed at|directed against|campaign against|operations against|attacks on|attacks against|"
-        "intrusion at|intrusions at|intrusion into|intrusions into|spied on",
+        "intrusion at|intrusions at|intrusion into|intrusions into|spied on|pursue|pursues|"
+        "pursued|hitting|extended|expanded|sought|seeks|seek|encrypt|encrypted|extorted from|"
+        "victims|victim|victimizing|against|breach of|intrusion|hack of|compromise of|"
+        "went on to target|turned to",
         "targets",
     ),
     *_t(
         "specialises in|specializes in|specialised in|specialized in|specialising in|"
-        "specializing in|carried out|carries out|carry out|conducted|conducts|conduct|"
+        "specializing in|carried out|carries out|carry out|conducted|conducts|conduct|runs|run|"
+        "delivers|delivered|delivering|"
         "engaged in|engages in|went on to",
         "targets uses",
+    ),
+    *_t(
+        "carried out|carries out|conducted|launched|staged|perpetrated|mounted|"
+        "was responsible for|were responsible for|is responsible for|claimed",
+        "attributedTo",
+        "either",
+        "INCIDENT",
     ),
     *_t(
         "use|uses|used|using|deploy|deploys|deployed|deploying|employ|employs|employed|"
@@ -61,7 +79,8 @@ TRIGGERS: list[Trigger] = [
         "partOf",
     ),
     *_t(
-        "attributed|attribute|attributes|attributed to|attributes|linked to|linked by|tied to|blamed on|blamed|responsible for|"
+        "attributed|attribute|attributes|attributed to|linked to|linked by|tied to|blamed on|"
+        "blamed|responsible for|"
         "was behind|were behind|is behind|are behind|behind the|took part in|takes part in|"
         "carried out by|conducted by|perpetrated by|orchestrated by|committed by|the work of",
         "attributedTo",
@@ -81,6 +100,7 @@ TRIGGERS: list[Trigger] = [
     ),
     *_t(
         "cooperation|cooperate|cooperates|cooperated|cooperating|coordination|coordinate|"
+        "contributions from|in partnership with|jointly with|"
         "coordinated with|partnered with|partners in|partnership|jointly|joint|together with|"
         "together|worked with|working with|alliance|meetings|talks",
         "cooperatesWith",
@@ -122,6 +142,7 @@ BOUNDARIES = frozenset(
     "; while whereas but although though however which who that saying after before when".split()
 )
 NEGATIONS = (
+    ("whether",),
     ("no", "indication"),
     ("no", "evidence"),
     ("not",),
@@ -283,7 +304,7 @@ def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
     inside: set[int] = set()
     in_ent = {i for e in ents for i in range(e.start, e.end)}
     name_ends = {e.end for e in ents if e.label_ != "DATE"}
-    for first, second in zip(commas, commas[1:]):
+    for first, second in pairwise(commas):
         segment = doc[first + 1 : second]
         if not 2 <= len(segment) <= 12 or segment[0].lower_ not in PAREN_STARTS:
             continue
@@ -320,11 +341,16 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
     results = []
     for predicate in trig.predicates:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
+        subjects_ok = trig.subject_types or subjects_ok
         if trig.order == "either":
-            pairs = _either(before, after, subjects_ok, objects_ok, predicate)
+            pairs = _either(before, after, subjects_ok, objects_ok, predicate, span.end)
         elif passive:
             subjects = _first_group(after, subjects_ok, forward=True)
             objects = _first_group(list(reversed(before)), objects_ok, forward=False)
+            if not objects and subjects:
+                rest = [e for e in after if e.start > subjects[-1].end]
+                if rest and doc[rest[0].start - 1].lower_ in {"on", "against"}:
+                    objects = _first_group(rest, objects_ok, forward=True)
             pairs = [(s, o) for s in subjects for o in objects]
         else:
             pairs = _active(trig, span, ctx, predicate, before, after)
@@ -349,7 +375,7 @@ def _active(
     outside = [e for e in before if e.start not in ctx.parenthetical]
     subjects = _relative_subject(span, outside, subjects_ok)
     if subjects is None:
-        subjects = _first_group(list(reversed(outside)), subjects_ok, forward=False)
+        subjects = _subject_group(list(reversed(outside)), subjects_ok)
     if not subjects:
         subjects = _possessor(after, subjects_ok)
     objects = [e for e in after if e.label_ in objects_ok]
@@ -361,9 +387,12 @@ def _active(
         objects = _relative_object(subjects, ctx.mentions, objects_ok)
     if predicate in {"partOf", "locatedIn"}:
         objects = [o for o in objects if not _possessive(o)][:1]
+    if predicate == "sanctions":
+        objects = _first_group([o for o in after if not _possessive(o)], objects_ok, forward=True)
     if trig.words == ("in",):
         adjacent = [s for s in subjects if s.end == span.start]
-        if not objects or objects[0].start != span.end or not adjacent:
+        start = span.end + (1 if doc[span.end].lower_ == "the" else 0)
+        if not objects or objects[0].start != start or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
@@ -418,95 +447,145 @@ def _clause_start(sent: Span, position: int) -> int:
     return sent.start
 
 
+def _after_to(ent: Span) -> bool:
+    doc = ent.doc
+    i = ent.start - 1
+    if i > 0 and doc[i].lower_ == "the":
+        i -= 1
+    return i >= 0 and doc[i].lower_ in {"to", "for"}
+
+
+def _close(after: list[Span], trigger_end: int) -> bool:
+    """The first entity after the trigger follows it within a few words."""
+    return bool(after) and after[0].start - trigger_end <= 4
+
+
+def _nearest_group(ordered: list[Span]) -> list[Span]:
+    """The nearest entity and those coordinated with it, whatever their types."""
+    if not ordered:
+        return []
+    group = [ordered[0]]
+    for ent in ordered[1:]:
+        if not _coordinated(group[-1], ent, forward=ent.start > group[-1].start):
+            break
+        group.append(ent)
+    return group
+
+
 def _either(
     before: list[Span],
     after: list[Span],
     subjects_ok: frozenset[str],
     objects_ok: frozenset[str],
     predicate: str,
+    trigger_end: int,
 ) -> list[tuple[Span, Span]]:
     """Symmetric-ish triggers ("linked to", "fund", "cooperation"): types decide the sides."""
     if predicate == "cooperatesWith":
         near = _first_group(list(reversed(before)), subjects_ok, forward=False)
-        if len(near) >= 2:
-            return [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
-        far = [e for e in after if e.label_ in objects_ok]
-        return [(s, o) for s in near[:1] for o in far]
+        far = _first_group(after, objects_ok, forward=True) if _close(after, trigger_end) else []
+        far += [
+            e
+            for e in after
+            if e not in far and e.label_ in objects_ok and e.doc[e.start - 1].lower_ == "with"
+        ]
+        pairs = [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
+        return pairs + [(s, o) for s in near for o in far]
+    if predicate == "attributedTo":
+        kinds = subjects_ok | objects_ok
+        left = _first_group(list(reversed(before)), kinds, forward=False)
+        if left and trigger_end - left[0].end > 8:
+            left = []  # too far back to be what the trigger is about
+        right = _first_group(after, kinds, forward=True)
+        right += [e for e in after if e not in right and e.label_ in kinds and _after_to(e)]
+        both = left + right
+        return [
+            (a, b) for a in both for b in both if a.label_ in subjects_ok and b.label_ in objects_ok
+        ]
     everything = before + after
     subjects = [e for e in everything if e.label_ in subjects_ok]
     objects = [e for e in everything if e.label_ in objects_ok]
     return [(s, o) for s in subjects for o in objects]
 
 
-APPOSITIVE_HEADS = {
-    "agency",
-    "organ",
-    "service",
-    "unit",
-    "group",
-    "arm",
-    "bureau",
-    "directorate",
-    "element",
-    "subgroup",
-    "cluster",
-    "actor",
-    "hackers",
-    "outfit",
-    "team",
-    "apparatus",
-    "division",
-}
+APPOSITIVE_HEADS = frozenset(
+    "state-backed state-sponsored espionage agency organ service unit units group groups arm "
+    "bureau directorate element subgroup cluster actor hackers outfit team teams apparatus "
+    "division".split()
+)
 
 
 def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
-    """ "the RGB, a North Korean intelligence agency" / "X, the DPRK's main intelligence
-    service" / "an Iranian state-backed group": the actor is part of the named owner."""
+    """Asides and copulas that state membership or location:
+    "the RGB, a North Korean intelligence agency" / "APT37 is the North Korean espionage
+    group" -> partOf; "Riverbend, a community hospital in the United States" / "a
+    Seoul-based organisation" -> locatedIn."""
     found = []
     ents = list(doc.ents)
-    for i, actor in enumerate(ents):
-        if actor.label_ != "THREAT_ACTOR":
+    for ent in ents:
+        if ent.label_ not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
-        k = actor.end
+        k = ent.end
         if k < len(doc) and doc[k].text == "(":
             while k < len(doc) and doc[k].text != ")":
                 k += 1
             k += 1
-        if k >= len(doc) or doc[k].text != ",":
+        if k + 1 >= len(doc) or doc[k].lower_ not in {",", "is", "was", "remains"}:
             continue
-        window = doc[k + 1 : min(len(doc), k + 9)]
-        owner = None
-        for ent in ents[i + 1 :]:
-            if ent.start > window.end or ent.start <= k:
-                if ent.start > window.end:
-                    break
-                continue
-            if ent.label_ in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
-                owner = ent
-                break
-        if owner is None:
+        if doc[k + 1].lower_ not in {"a", "an", "the", "another", "one", "its"}:
             continue
-        tail = [t.lower_ for t in doc[owner.end : min(len(doc), owner.end + 5)]]
-        head_words = []
-        for w in tail:
-            if w in {",", ".", ";", "("}:
-                break
-            head_words.append(w)
-        lead = [t.lower_ for t in doc[k + 1 : owner.start]]
-        if lead and lead[0] not in {"a", "an", "the", "another", "one", "its"}:
-            continue
-        if any(w in APPOSITIVE_HEADS for w in head_words):
-            sent = actor.sent
-            found.append(
-                FoundRelation(actor, "partOf", owner, sent, doc[k : k + 1], 0.9, False, None)
-            )
+        stop = k + 1
+        while stop < min(len(doc), k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
+            stop += 1
+        inside = [e for e in ents if e.start > k and e.end <= stop]
+        found.extend(_aside_part(ent, inside, doc, k, stop))
+        found.extend(_aside_location(ent, inside, doc, k))
     return found
+
+
+def _aside_part(
+    actor: Span, inside: list[Span], doc: Doc, k: int, stop: int
+) -> list[FoundRelation]:
+    if actor.label_ != "THREAT_ACTOR":
+        return []
+    for owner in inside:
+        if owner.label_ not in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
+            continue
+        heads = {t.lower_ for t in doc[owner.end : stop]}
+        lead = [t.lower_ for t in doc[k + 1 : owner.start]]
+        of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
+        if heads & APPOSITIVE_HEADS or of_owner:
+            return [
+                FoundRelation(actor, "partOf", owner, actor.sent, doc[k : k + 1], 0.9, False, None)
+            ]
+    return []
+
+
+def _aside_location(subject: Span, inside: list[Span], doc: Doc, k: int) -> list[FoundRelation]:
+    for place in inside:
+        if place.label_ not in {"STATE", "REGION"}:
+            continue
+        prev = doc[place.start - 1].lower_
+        nxt = doc[place.end].lower_ if place.end < len(doc) else ""
+        based = nxt in {"-", "based"} or (prev == "in" and subject.label_ != "THREAT_ACTOR")
+        if based:
+            return [
+                FoundRelation(
+                    subject, "locatedIn", place, subject.sent, doc[k : k + 1], 0.9, False, None
+                )
+            ]
+    return []
+
+
+PREPOSITIONS = frozenset("in to at from against on of across with into within over".split())
 
 
 def _first_group(ordered: list[Span], allowed: frozenset[str], *, forward: bool) -> list[Span]:
     """The nearest allowed entity and those coordinated with it ("X, Y and Z")."""
     group: list[Span] = []
     for ent in ordered:
+        if _modifier(ent, ordered):
+            continue  # "U.S. Treasury": the state only qualifies the name after it
         if ent.label_ not in allowed:
             if group:
                 break
@@ -517,10 +596,46 @@ def _first_group(ordered: list[Span], allowed: frozenset[str], *, forward: bool)
     return group
 
 
+def _subject_group(ordered: list[Span], allowed: frozenset[str]) -> list[Span]:
+    """Like ``_first_group`` backwards, but a group behind a preposition ("to Japan,
+    Vietnam and the Middle East") is a complement, not the subject: look further back."""
+    rest = ordered
+    while rest:
+        group = _first_group(rest, allowed, forward=False)
+        if not group:
+            return []
+        leftmost = group[-1]
+        doc = leftmost.doc
+        before = doc[leftmost.start - 1].lower_ if leftmost.start else ""
+        if before == "the" and leftmost.start > 1:
+            before = doc[leftmost.start - 2].lower_
+        if before not in PREPOSITIONS:
+            return group
+        rest = [e for e in rest if e.end <= leftmost.start]
+    return []
+
+
+def _modifier(ent: Span, ordered: list[Span]) -> bool:
+    """A state right before a named organisation qualifies it: "U.S. Treasury"."""
+    if ent.label_ != "STATE":
+        return False
+    doc = ent.doc
+    possessive = ent.end < len(doc) and doc[ent.end].lower_ in {"'s", "’s"}
+    follows = ent.end + 1 if possessive else ent.end
+    return any(
+        o.start == follows
+        and o.kb_id_ != ent.kb_id_
+        and o.label_ in {"ORGANIZATION", "THREAT_ACTOR", "PERSON"}
+        for o in ordered
+    )
+
+
 def _coordinated(a: Span, b: Span, *, forward: bool) -> bool:
     first, second = (a, b) if forward else (b, a)
     between = [t.lower_ for t in a.doc[first.end : second.start]]
-    return len(between) <= 3 and all(w in {",", "and", "or", "the", "as", "well"} for w in between)
+    return len(between) <= 4 and all(
+        w in {",", "and", "or", "the", "as", "well", "(", ")", "with"} for w in between
+    )
 
 
 def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
