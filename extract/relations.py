@@ -213,6 +213,9 @@ ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
     ("they",): frozenset({"THREAT_ACTOR"}),
     ("the", "group"): frozenset({"THREAT_ACTOR"}),
     ("the", "groups"): frozenset({"THREAT_ACTOR"}),
+    ("the", "two", "groups"): frozenset({"THREAT_ACTOR"}),
+    ("the", "three", "groups"): frozenset({"THREAT_ACTOR"}),
+    ("these", "groups"): frozenset({"THREAT_ACTOR"}),
     ("the", "bureau"): frozenset({"THREAT_ACTOR"}),
     ("the", "unit"): frozenset({"THREAT_ACTOR"}),
     ("the", "actor"): frozenset({"THREAT_ACTOR"}),
@@ -246,12 +249,12 @@ def find_relations(doc: Doc) -> list[FoundRelation]:
     by_first: dict[str, list[Trigger]] = {}
     for trig in TRIGGERS:
         by_first.setdefault(trig.words[0], []).append(trig)
-    previous: list[Span] = []
+    history: list[list[Span]] = []
     for sent in doc.sents:
         ents = [e for e in doc.ents if e.start >= sent.start and e.end <= sent.end]
-        mentions = sorted(ents + _anaphors(sent, ents, previous), key=lambda e: e.start)
+        mentions = sorted(ents + _anaphors(sent, ents, history), key=lambda e: e.start)
         if ents:
-            previous = ents
+            history = [*history[-2:], ents]
         if len(mentions) < 2:
             continue
         source = _source(sent, ents)
@@ -275,7 +278,7 @@ class _Context:
     source: Span | None
 
 
-def _anaphors(sent: Span, ents: list[Span], previous: list[Span]) -> list[Span]:
+def _anaphors(sent: Span, ents: list[Span], history: list[list[Span]]) -> list[Span]:
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before."""
     doc = sent.doc
@@ -290,11 +293,34 @@ def _anaphors(sent: Span, ents: list[Span], previous: list[Span]) -> list[Span]:
                 continue
             if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
                 continue  # "the group Lazarus": a name follows, no anaphor
+            previous = history[-1] if history else []
             candidates = [e for e in previous + ents if e.end <= tok.i and e.label_ in types]
+            if words[-1] == "groups":
+                found.extend(
+                    Span(doc, tok.i, end, label=a.label_, kb_id=a.kb_id_)
+                    for a in _plural_antecedent(history, ents, tok.i, types)
+                )
+                continue
             if candidates:
                 ante = candidates[-1]
                 found.append(Span(doc, tok.i, end, label=ante.label_, kb_id=ante.kb_id_))
     return found
+
+
+def _plural_antecedent(
+    history: list[list[Span]], ents: list[Span], before: int, types: frozenset[str]
+) -> list[Span]:
+    """ "the three groups": the latest list of two or more such entities."""
+    for sentence in [[e for e in ents if e.end <= before], *reversed(history)]:
+        rest = list(reversed(sentence))
+        while rest:
+            group = _first_group(rest, types, forward=False)
+            if len({e.kb_id_ for e in group}) >= 2:
+                return group
+            if not group:
+                break
+            rest = [e for e in rest if e.end <= group[-1].start]
+    return []
 
 
 def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
@@ -343,7 +369,9 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
         subjects_ok = trig.subject_types or subjects_ok
         if trig.order == "either":
-            pairs = _either(before, after, subjects_ok, objects_ok, predicate, span.end)
+            pairs = _either(
+                before, after, subjects_ok, objects_ok, predicate, span.end, ctx.parenthetical
+            )
         elif passive:
             subjects = _first_group(after, subjects_ok, forward=True)
             objects = _first_group(list(reversed(before)), objects_ok, forward=False)
@@ -479,6 +507,7 @@ def _either(
     objects_ok: frozenset[str],
     predicate: str,
     trigger_end: int,
+    skip: frozenset[int] = frozenset(),
 ) -> list[tuple[Span, Span]]:
     """Symmetric-ish triggers ("linked to", "fund", "cooperation"): types decide the sides."""
     if predicate == "cooperatesWith":
@@ -494,7 +523,8 @@ def _either(
     if predicate == "attributedTo":
         kinds = subjects_ok | objects_ok
         left = _first_group(list(reversed(before)), kinds, forward=False)
-        if left and trigger_end - left[0].end > 8:
+        gap = [i for i in range(left[0].end, trigger_end) if i not in skip] if left else []
+        if left and len(gap) > 8:
             left = []  # too far back to be what the trigger is about
         right = _first_group(after, kinds, forward=True)
         right += [e for e in after if e not in right and e.label_ in kinds and _after_to(e)]
