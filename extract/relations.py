@@ -282,7 +282,7 @@ def _anaphors(sent: Span, ents: list[Span], history: list[list[Span]]) -> list[S
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before."""
     doc = sent.doc
-    found = []
+    found: list[Span] = []
     taken = {i for e in ents for i in range(e.start, e.end)}
     for tok in sent:
         if tok.i in taken:
@@ -550,7 +550,7 @@ def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
     "the RGB, a North Korean intelligence agency" / "APT37 is the North Korean espionage
     group" -> partOf; "Riverbend, a community hospital in the United States" / "a
     Seoul-based organisation" -> locatedIn."""
-    found = []
+    found: list[FoundRelation] = []
     ents = list(doc.ents)
     for ent in ents:
         if ent.label_ not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
