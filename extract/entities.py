@@ -18,6 +18,10 @@ from spacy.util import filter_spans
 from extract.dates import find_dates
 from kg.catalogue import Catalogue, CatalogueEntry
 from kg.iri import entity_key
+from kg.model import ENTITY_TYPES
+
+#: labels of common trained pipelines -> the schema's types
+MODEL_LABELS = {"ORG": "ORGANIZATION", "PERSON": "PERSON", "PER": "PERSON"}
 
 _NAME = r"[A-Z][A-Za-z0-9&'’.-]*"
 _ORG_SUFFIX = (
@@ -120,14 +124,28 @@ class CatalogueRuler:
             self.folded.add(key, [tokenizer(a) for a in aliases])
 
     def __call__(self, doc: Doc) -> Doc:
+        model_spans = self._model_spans(doc)
+        doc.ents = ()
         spans = list(self._catalogue_spans(doc))
         spans += self._coordinated_sectors(doc)
         spans += self._dates(doc)
         spans += self._forms(doc, spans)
         chosen = filter_spans(spans)
         chosen += self._abbreviations(doc, chosen)
+        taken = {i for s in chosen for i in range(s.start, s.end)}
+        chosen += [s for s in model_spans if not taken & set(range(s.start, s.end))]
         doc.ents = filter_spans(chosen)
         return doc
+
+    def _model_spans(self, doc: Doc) -> list[Span]:
+        """Entities a trained pipeline found before us, in the schema's types."""
+        spans = []
+        for ent in doc.ents:
+            etype = MODEL_LABELS.get(ent.label_, ent.label_)
+            if etype in ENTITY_TYPES and etype != "DATE":
+                key = entity_key(etype, _strip_article(ent.text))
+                spans.append(Span(doc, ent.start, ent.end, label=etype, kb_id=key))
+        return spans
 
     def _catalogue_spans(self, doc: Doc) -> Iterable[Span]:
         for matcher in (self.exact, self.folded):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -61,27 +61,108 @@ class Extractor:
     def extract(self, source: SourceDocument) -> Extraction:
         return next(iter(self.extract_many([source])))
 
-    def extract_many(self, sources: Iterable[SourceDocument]) -> Iterator[Extraction]:
-        pairs = ((s.text, s) for s in sources)
-        for doc, source in self.nlp.pipe(pairs, as_tuples=True):
-            yield self._assemble(doc, source)
+    def extract_many(
+        self, sources: Iterable[SourceDocument], *, n_process: int = 1
+    ) -> Iterator[Extraction]:
+        """Extractions in input order; a text longer than ``nlp.max_length`` is processed
+        in pieces cut at paragraph or sentence ends, and the pieces merged."""
+        limit = self.nlp.max_length
+        pieces = (
+            (text, (n, source, offset))
+            for n, source in enumerate(map(_clean, sources))
+            for offset, text in split_text(source.text, limit)
+        )
+        current: tuple[int, SourceDocument] | None = None
+        parts: list[tuple[int, Doc]] = []
+        for doc, (n, source, offset) in self.nlp.pipe(pieces, as_tuples=True, n_process=n_process):
+            if current is not None and n != current[0]:
+                yield to_extraction(parts, current[1])
+                parts = []
+            current = (n, source)
+            parts.append((offset, doc))
+        if current is not None:
+            yield to_extraction(parts, current[1])
 
-    def _assemble(self, doc: Doc, source: SourceDocument) -> Extraction:
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(source: SourceDocument) -> SourceDocument:
+    """Lone surrogates (possible in JSON input) cannot be encoded; each becomes U+FFFD,
+    one character for one, so offsets still point into the text as read."""
+    if not _SURROGATE.search(source.text):
+        return source
+    return replace(source, text=_SURROGATE.sub("\ufffd", source.text))
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """(offset, piece) pieces no longer than ``limit``, cut where a paragraph, a line or
+    a sentence ends if there is one, so that no sentence is cut unless it must be."""
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "))
+        end = start + (cut + 1 if cut > limit // 2 else limit)
+        pieces.append((start, text[start:end]))
+        start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extraction:
+    """The kg model of the processed pieces of one document (their ``doc._.kg_entities``
+    and ``doc._.kg_relations``), offsets moved to the whole text."""
+    merged: dict[str, Entity] = {}
+    relations: list[Relation] = []
+    for offset, doc in parts:
+        for e in doc._.kg_entities:
+            mentions = tuple(
+                Mention(m["text"], m["start"] + offset, m["end"] + offset) for m in e["mentions"]
+            )
+            ent = Entity(
+                **{
+                    **e,
+                    "mentions": mentions,
+                    "aliases": tuple(e["aliases"]),
+                    "external_ids": tuple(e["external_ids"]),
+                }
+            )
+            old = merged.get(ent.key)
+            merged[ent.key] = ent if old is None else replace(old, mentions=old.mentions + mentions)
+        for r in doc._.kg_relations:
+            relations.append(
+                Relation(**{**r, "start": r["start"] + offset, "end": r["end"] + offset})
+            )
+    return Extraction(
+        meta=source.meta,
+        text=source.text,
+        entities=tuple(merged.values()),
+        relations=tuple(_unique(relations)),
+        extractor=EXTRACTOR_NAME,
+        extractor_version=__version__,
+    )
+
+
+class RelationFinder:
+    """The ``kg_relations`` component: relations, negation, hedging, attribution of the
+    claim and the event form of dated sanctions, as plain records on the Doc (so that
+    docs cross process boundaries with ``nlp.pipe(n_process=N)``)."""
+
+    def __init__(self, name: str, *, catalogue: Catalogue) -> None:
+        self.name = name
+        self.catalogue = catalogue
+
+    def __call__(self, doc: Doc) -> Doc:
         found = find_relations(doc) + find_appositive_parts(doc)
-        spans: list[Span] = list(doc.ents)
         extra_entities, extra_relations = _sanction_events(doc, found)
         relations = [_relation(r) for r in found] + extra_relations + _incident_dates(doc)
-        entities = _entities(spans, self.catalogue) + extra_entities
+        entities = _entities(list(doc.ents), self.catalogue) + extra_entities
         keys = {e.key for e in entities}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
-        return Extraction(
-            meta=source.meta,
-            text=source.text,
-            entities=tuple(entities),
-            relations=tuple(relations),
-            extractor=EXTRACTOR_NAME,
-            extractor_version=__version__,
-        )
+        doc._.kg_entities = [asdict(e) for e in entities]
+        doc._.kg_relations = [asdict(r) for r in relations]
+        return doc
 
 
 def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
@@ -92,7 +173,7 @@ def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
     for key, group in grouped.items():
         etype = group[0].label_
         entry = catalogue.get(key)
-        iso = key.split("/", 1)[1].upper().replace("X", "X") if etype == "DATE" else None
+        iso = None
         if etype == "DATE":
             label = key.split("/", 1)[1].replace("x", "X")
             iso = label

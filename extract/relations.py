@@ -710,8 +710,10 @@ def _source(sent: Span, ents: list[Span]) -> Span | None:
     for ent in ents:
         if ent.label_ not in {"ORGANIZATION", "STATE", "PERSON"}:
             continue
-        prev = [t.lower_ for t in doc[max(sent.start, ent.start - 2) : ent.start]]
-        if prev == ["according", "to"]:
+        prev = [t.lower_ for t in doc[max(sent.start, ent.start - 3) : ent.start]]
+        if prev[-1:] == ["the"]:
+            prev = prev[:-1]
+        if prev[-2:] == ["according", "to"]:
             return ent
         if ent.end < sent.end and doc[ent.end].lower_ in SOURCE_VERBS:
             return ent
