@@ -127,6 +127,30 @@ def extract(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def evaluate(args: argparse.Namespace) -> int:
+    from extract.evaluation import evaluate_bio, evaluate_gold, read_label_map
+    from kg.model import ENTITY_TYPES, PREDICATES
+
+    extractor = _extractor(args)
+    if args.corpus.is_dir():
+        scores = evaluate_gold(extractor, args.corpus)
+        lines = scores.table("entity type", [*ENTITY_TYPES, "entities"])
+        lines += scores.table("predicate", [*PREDICATES, "relations"])
+    elif args.corpus.is_file():
+        if args.labels is None:
+            raise InputError(f"{args.corpus}: a BIO file needs --labels (LABEL<TAB>TYPE lines)")
+        label_map = read_label_map(args.labels)
+        scores = evaluate_bio(extractor, args.corpus, label_map, column=args.column)
+        classes = sorted({t for t in label_map.values() if t != "-"})
+        lines = scores.table("class", [*classes, "overlap", "exact"])
+    else:
+        raise InputError(f"{args.corpus}: no such file or folder")
+    if args.errors:
+        print("\n".join(scores.errors))
+    print("\n".join(lines))
+    return 0
+
+
 def query(args: argparse.Namespace) -> int:
     if args.file:
         try:

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kg.config import Settings
 from kg.errors import KGError
@@ -36,67 +37,55 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary)
+        return parser
+
     def store_opt(p: argparse.ArgumentParser) -> None:
         p.add_argument("--store", help="store folder (default: $KG_STORE, else ./data/store)")
 
-    p = sub.add_parser(
-        "ingest",
-        help="Read documents, extract, validate and store them.",
-        description="Read documents, extract, validate and store them.",
-    )
+    p = command(sub, "ingest", "Read documents, extract, validate and store them.")
     p.add_argument("paths", nargs="+", type=Path, help="files or folders (recursively)")
     store_opt(p)
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.set_defaults(func=commands.ingest)
 
-    p = sub.add_parser(
-        "extract",
-        help="Extract entities and relations; store nothing.",
-        description="Extract entities and relations; store nothing.",
-    )
+    p = command(sub, "extract", "Extract entities and relations; store nothing.")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--format", choices=["jsonl", "json", "ttl"], default="jsonl")
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.set_defaults(func=commands.extract)
 
-    p = sub.add_parser(
-        "query",
-        help="Run a SPARQL query over the store.",
-        description="Run a SPARQL query over the store.",
-    )
+    p = command(sub, "eval", "Score the extractor against annotated text.")
+    p.add_argument("corpus", type=Path, help="a folder of gold JSON documents, or a BIO file")
+    p.add_argument("--labels", type=Path, help="label map for BIO files (LABEL<TAB>TYPE[|TYPE])")
+    p.add_argument("--column", type=int, default=-1, help="BIO tag column (default: last)")
+    p.add_argument("--errors", action="store_true", help="list every miss and invention")
+    p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
+    p.set_defaults(func=commands.evaluate)
+
+    p = command(sub, "query", "Run a SPARQL query over the store.")
     p.add_argument("sparql", nargs="?", help="the query (or -f FILE)")
     p.add_argument("-f", "--file", type=Path, help="read the query from FILE")
     p.add_argument("--format", choices=["table", "json", "csv", "tsv", "ttl"], default="table")
     store_opt(p)
     p.set_defaults(func=commands.query)
 
-    p = sub.add_parser(
-        "validate",
-        help="Check the store (or a Turtle file) against the shapes.",
-        description="Check the store (or a Turtle file) against the shapes.",
-    )
+    p = command(sub, "validate", "Check the store (or a Turtle file) against the shapes.")
     p.add_argument(
         "file", nargs="?", type=Path, help="a Turtle/N-Triples file instead of the store"
     )
     store_opt(p)
     p.set_defaults(func=commands.validate)
 
-    p = sub.add_parser(
-        "serve",
-        help="Serve the API with a production WSGI server.",
-        description="Serve the API with a production WSGI server.",
-    )
+    p = command(sub, "serve", "Serve the API with a production WSGI server.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=4)
     store_opt(p)
     p.set_defaults(func=commands.serve)
 
-    p = sub.add_parser(
-        "export",
-        help="Write the whole graph in an RDF format.",
-        description="Write the whole graph in an RDF format.",
-    )
+    p = command(sub, "export", "Write the whole graph in an RDF format.")
     p.add_argument("--format", choices=["ttl", "nq", "jsonld", "trig", "nt"], default="ttl")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     store_opt(p)
