@@ -156,38 +156,33 @@ def read_bio(path: Path, *, column: int = -1) -> Iterator[BioDocument]:
 
 
 def _bio_document(tokens: list[tuple[str, str]]) -> BioDocument:
+    """Tokens joined by spaces (lines by newlines) and the tagged spans' offsets."""
     parts: list[str] = []
     spans: list[tuple[int, int, str]] = []
     pos = 0
-    open_span: list[object] | None = None
+    current: tuple[int, int, str] | None = None
     for token, tag in tokens:
+        kind, _, label = tag.partition("-")
+        continues = kind == "I" and current is not None and current[2] == label
+        if current is not None and not continues:
+            spans.append(current)
+            current = None
         if token == "\n":
             parts.append("\n")
             pos += 1
-            open_span = _close(open_span, spans)
             continue
         if parts and parts[-1] != "\n":
             parts.append(" ")
             pos += 1
-        start, end = pos, pos + len(token)
         parts.append(token)
-        pos = end
-        kind, _, label = tag.partition("-")
-        if kind == "B" or (kind == "I" and (open_span is None or open_span[2] != label)):
-            open_span = _close(open_span, spans)
-            open_span = [start, end, label]
-        elif kind == "I" and open_span is not None:
-            open_span[1] = end
-        else:
-            open_span = _close(open_span, spans)
-    _close(open_span, spans)
+        start, pos = pos, pos + len(token)
+        if continues and current is not None:
+            current = (current[0], pos, label)
+        elif kind in {"B", "I"}:
+            current = (start, pos, label)
+    if current is not None:
+        spans.append(current)
     return BioDocument("".join(parts), tuple(spans))
-
-
-def _close(span: list[object] | None, spans: list[tuple[int, int, str]]) -> None:
-    if span is not None:
-        spans.append((int(span[0]), int(span[1]), str(span[2])))  # type: ignore[call-overload]
-    return None
 
 
 def read_label_map(path: Path) -> dict[str, str]:
