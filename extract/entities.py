@@ -24,6 +24,7 @@ from kg.model import ENTITY_TYPES
 MODEL_LABELS = {"ORG": "ORGANIZATION", "PERSON": "PERSON", "PER": "PERSON"}
 
 _NAME = r"[A-Z][A-Za-z0-9&'’.-]*"
+_WORD = r"[A-Z][A-Za-z0-9&'’-]*"
 _ORG_SUFFIX = (
     r"(?:Company|Co\.|Corporation|Corp\.|Inc\.|Ltd\.?|Limited|LLC|Bank|Banking Corporation|"
     r"Trading|Technology|Technologies|Institute|Center|Centre|Agency|Bureau|Council|"
@@ -70,7 +71,7 @@ _STOP_START = {
 }
 ORG_FORM = re.compile(
     rf"\b(?:{_NAME}\s+){{1,5}}{_ORG_SUFFIX}(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
-    rf"|\b(?:Ministry|Department|Office|Bureau|Directorate)\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+(?:and\s+)?{_NAME}){{0,4}}"
+    rf"|\b(?:Ministry|Department|Office|Bureau|Directorate)\s+(?:of|for)\s+(?:the\s+)?{_WORD}(?:\s+(?:and\s+)?{_WORD}){{0,4}}"
 )
 KOREAN_SURNAMES = (
     "Kim|Lee|Yi|Ri|Rim|Park|Pak|Choi|Choe|Jang|Chang|Jon|Jeon|Han|Kang|Yun|Yoon|Cho|Jo|Ryu|Hong|"
@@ -90,7 +91,101 @@ INCIDENT_FORM = re.compile(
     rf"\bOperation\s+{_NAME}(?:\s+{_NAME}){{0,2}}"
     rf"|\b(?:{_NAME}\s+){{1,3}}(?:[a-z-]+\s+)?(?:heist|hack|breach|intrusion|compromise|robbery|exploit|attack|campaign)\b"
 )
+ACTOR_FORM = re.compile(
+    r"\b(?:APT ?\d{1,3}|TA\d{3,4}|FIN\d{1,2}|UNC\d{3,5}|DEV-\d{4}|Storm-\d{4}|APT-C-\d{1,3})\b"
+    r"|\b[A-Z][a-z]+ (?:Panda|Kitten|Bear|Chollima|Spider|Typhoon|Blizzard|Sandstorm|Sleet|"
+    r"Tempest|Leopard|Elephant)\b"
+)
+MALWARE_FORM = re.compile(
+    r"\b(?P<name>[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z][a-z]{2,}[0-9]*)"
+    r"(?= (?:malware|backdoor|RAT|[Tt]rojan|[Ll]oader|[Rr]ansomware|[Ss]tealer|botnet|dropper|"
+    r"downloader|implant|wiper|rootkit|keylogger|infostealer|banker)\b)"
+)
+#: words that precede "malware" or "loader" without naming a family
+NOT_MALWARE = {
+    "android",
+    "windows",
+    "linux",
+    "macos",
+    "ios",
+    "python",
+    "powershell",
+    "java",
+    "javascript",
+    "office",
+    "excel",
+    "word",
+    "new",
+    "custom",
+    "first",
+    "second",
+    "this",
+    "that",
+    "the",
+    "mobile",
+    "banking",
+    "commodity",
+    "destructive",
+    "initial",
+    "final",
+    "dotnet",
+    "golang",
+    "rust",
+    "go",
+    "vba",
+    "html",
+    "pdf",
+    "lnk",
+    "dll",
+    "exe",
+    "shellcode",
+    "memory",
+    "file",
+}
 ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z0-9&-]{1,10})\)")
+
+
+FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (ORG_FORM, "ORGANIZATION"),
+    (PERSON_FORM, "PERSON"),
+    (INCIDENT_FORM, "INCIDENT"),
+    (ACTOR_FORM, "THREAT_ACTOR"),
+    (MALWARE_FORM, "MALWARE"),
+)
+
+
+def _short_forms(spans: list[Span]) -> list[Span]:
+    """ "the Halvorsen Center" after "the Halvorsen Center for Asian Security": a name
+    found by its form that starts another such name of the document is that entity."""
+    long_names = [s for s in spans if s.label_ == "ORGANIZATION" and len(s) >= 3]
+    result = []
+    for span in spans:
+        words = [t.text for t in span]
+        longer = [
+            s
+            for s in long_names
+            if len(s) > len(span) >= 2
+            and [t.text for t in s[: len(span)]] == words
+            and s.kb_id_ != span.kb_id_
+        ]
+        if span.label_ == "ORGANIZATION" and longer:
+            span = Span(span.doc, span.start, span.end, label=span.label_, kb_id=longer[0].kb_id_)
+        result.append(span)
+    return result
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Leading words such as "The" or "According" are not part of a name; a final full
+    stop is, only in "Co."."""
+    while True:
+        first = text[start:end].split(" ", 1)
+        if len(first) == 2 and first[0] in _STOP_START:
+            start += len(first[0]) + 1
+        else:
+            break
+    if text[start:end].endswith(".") and not text[start:end].endswith("Co."):
+        end -= 1
+    return start, end
 
 
 def _case_sensitive(alias: str) -> bool:
@@ -130,7 +225,7 @@ class CatalogueRuler:
         spans += self._coordinated_sectors(doc)
         spans += self._dates(doc)
         spans += self._forms(doc, spans)
-        chosen = filter_spans(spans)
+        chosen = _short_forms(filter_spans(spans))
         chosen += self._abbreviations(doc, chosen)
         taken = {i for s in chosen for i in range(s.start, s.end)}
         chosen += [s for s in model_spans if not taken & set(range(s.start, s.end))]
@@ -204,44 +299,23 @@ class CatalogueRuler:
         return spans
 
     def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
-        spans = []
-        for pattern, label in (
-            (ORG_FORM, "ORGANIZATION"),
-            (PERSON_FORM, "PERSON"),
-            (INCIDENT_FORM, "INCIDENT"),
-        ):
+        """Names not in the catalogue, recognised by their form."""
+        spans: list[Span] = []
+        for pattern, label in FORMS:
             for m in pattern.finditer(doc.text):
-                text = m.group(0)
-                start = m.start()
-                first = text.split(" ", 1)[0]
-                while first in _STOP_START and " " in text:
-                    start += len(first) + 1
-                    text = text[len(first) + 1 :]
-                    first = text.split(" ", 1)[0]
-                if text.split(" ", 1)[0] in _STOP_START:
-                    continue
-                span = doc.char_span(
-                    start,
-                    start + len(text.rstrip("."))
-                    if not text.endswith("Co.")
-                    else start + len(text),
-                    alignment_mode="contract",
-                )
-                if span is None or len(span) == 0:
+                start, end = m.span("name") if "name" in pattern.groupindex else m.span()
+                start, end = _trim(doc.text, start, end)
+                span = doc.char_span(start, end, alignment_mode="contract")
+                if span is None or len(span) == 0 or span[0].text in _STOP_START:
                     continue
                 if label == "INCIDENT" and not any(t.is_title for t in span[:-1]):
                     continue
-                if any(k.start < span.end and span.start < k.end for k in known):
+                if label == "MALWARE" and span.text.lower() in NOT_MALWARE:
+                    continue
+                if any(k.start < span.end and span.start < k.end for k in known + spans):
                     continue  # a known name wins over a name guessed from its form
-                spans.append(
-                    Span(
-                        doc,
-                        span.start,
-                        span.end,
-                        label=label,
-                        kb_id=entity_key(label, _strip_article(span.text)),
-                    )
-                )
+                key = entity_key(label, _strip_article(span.text))
+                spans.append(Span(doc, span.start, span.end, label=label, kb_id=key))
         return spans
 
     def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:

@@ -244,7 +244,7 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
         iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
-        label = f"{_label(doc, issuers[0]) if issuers else 'Sanctions'} sanctions ({iso})"
+        label = f"{_label(doc, issuers[0])} sanctions ({iso})" if issuers else f"Sanctions ({iso})"
         mentions = _sanction_mentions(sent)
         entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
