@@ -301,10 +301,11 @@ class CatalogueRuler:
     def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
         """Names not in the catalogue, recognised by their form."""
         spans: list[Span] = []
+        text = doc.text
         for pattern, label in FORMS:
-            for m in pattern.finditer(doc.text):
+            for m in pattern.finditer(text):
                 start, end = m.span("name") if "name" in pattern.groupindex else m.span()
-                start, end = _trim(doc.text, start, end)
+                start, end = _trim(text, start, end)
                 span = doc.char_span(start, end, alignment_mode="contract")
                 if span is None or len(span) == 0 or span[0].text in _STOP_START:
                     continue
@@ -321,8 +322,9 @@ class CatalogueRuler:
     def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
         defined: dict[str, Span] = {}
+        text = doc.text
         for span in spans:
-            m = ABBREVIATION.match(doc.text, span.end_char)
+            m = ABBREVIATION.match(text, span.end_char)
             if m and m.group("abbr") not in defined:
                 defined[m.group("abbr")] = span
         if not defined:

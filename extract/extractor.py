@@ -11,7 +11,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.readers import SourceDocument
-from extract.relations import FoundRelation, find_appositive_parts, find_relations
+from extract.relations import (
+    LOWER_KEY,
+    FoundRelation,
+    find_appositive_parts,
+    find_relations,
+    sentences_with_entities,
+)
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -154,14 +160,17 @@ class RelationFinder:
         self.catalogue = catalogue
 
     def __call__(self, doc: Doc) -> Doc:
-        found = find_relations(doc) + find_appositive_parts(doc)
-        extra_entities, extra_relations = _sanction_events(doc, found)
-        relations = [_relation(r) for r in found] + extra_relations + _incident_dates(doc)
-        entities = _entities(list(doc.ents), self.catalogue) + extra_entities
+        ents = list(doc.ents)
+        sentences = sentences_with_entities(doc, ents)
+        found = find_relations(doc, ents) + find_appositive_parts(doc, ents)
+        extra_entities, extra_relations = _sanction_events(sentences, found, ents)
+        relations = [_relation(r) for r in found] + extra_relations + _incident_dates(sentences)
+        entities = _entities(ents, self.catalogue) + extra_entities
         keys = {e.key for e in entities}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
         doc._.kg_entities = [asdict(e) for e in entities]
         doc._.kg_relations = [asdict(r) for r in relations]
+        doc.user_data.pop(LOWER_KEY, None)
         return doc
 
 
@@ -209,16 +218,17 @@ def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
     return Relation(subject, predicate, obj, sent.text.strip(), sent.start_char, sent.end_char, 0.9)
 
 
-def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity], list[Relation]]:
+def _sanction_events(
+    sentences: list[tuple[Span, list[Span]]], found: list[FoundRelation], ents: list[Span]
+) -> tuple[list[Entity], list[Relation]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
-    sents = list(doc.sents)
     entities: list[Entity] = []
     relations: list[Relation] = []
     previous_issuers: list[str] = []
-    for sent in sents:
+    for sent, sent_ents in sentences:
         here = [r for r in found if r.predicate == "sanctions" and r.sentence.start == sent.start]
-        dates = [e for e in sent.ents if e.label_ == "DATE"]
+        dates = [e for e in sent_ents if e.label_ == "DATE"]
         issuers = list(dict.fromkeys(r.subject.kb_id_ for r in here if not r.negated))
         trigger = _sanction_trigger(sent)
         if trigger is None or not dates:
@@ -235,7 +245,7 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
             parties = list(
                 dict.fromkeys(
                     e.kb_id_
-                    for e in sent.ents
+                    for e in sent_ents
                     if e.start > trigger.start and e.label_ in PARTY_TYPES
                 )
             )
@@ -244,8 +254,8 @@ def _sanction_events(doc: Doc, found: list[FoundRelation]) -> tuple[list[Entity]
         iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
-        label = f"{_label(doc, issuers[0])} sanctions ({iso})" if issuers else f"Sanctions ({iso})"
-        mentions = _sanction_mentions(sent)
+        label = f"{_label(ents, issuers[0])} sanctions ({iso})" if issuers else f"Sanctions ({iso})"
+        mentions = _sanction_mentions(sent, sent_ents)
         entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
         for issuer in issuers:
@@ -269,8 +279,8 @@ def _merge_entities(entities: list[Entity]) -> list[Entity]:
     return list(merged.values())
 
 
-def _label(doc: Doc, key: str) -> str:
-    for ent in doc.ents:
+def _label(ents: list[Span], key: str) -> str:
+    for ent in ents:
         if ent.kb_id_ == key:
             return _strip_article(ent.text)
     return key
@@ -301,7 +311,7 @@ def _sanction_trigger(sent: Span) -> Span | None:
 SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
 
 
-def _sanction_mentions(sent: Span) -> tuple[Mention, ...]:
+def _sanction_mentions(sent: Span, ents: list[Span]) -> tuple[Mention, ...]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
     doc = sent.doc
@@ -316,7 +326,7 @@ def _sanction_mentions(sent: Span) -> tuple[Mention, ...]:
             spans.append(doc[tok.i : tok.i + 2])
         party = [
             e
-            for e in sent.ents
+            for e in ents
             if e.start == tok.i + 1 or (e.start == tok.i + 2 and doc[tok.i + 1].lower_ == "the")
         ]
         if party and tok.lower_.endswith("ed"):
@@ -333,11 +343,10 @@ def _extend_left(span: Span) -> Span:
     return span
 
 
-def _incident_dates(doc: Doc) -> list[Relation]:
+def _incident_dates(sentences: list[tuple[Span, list[Span]]]) -> list[Relation]:
     """An incident followed by its date ("the heist of February 2016")."""
     relations = []
-    for sent in doc.sents:
-        ents = list(sent.ents)
+    for sent, ents in sentences:
         dates = [e for e in ents if e.label_ == "DATE"]
         for ent in ents:
             if ent.label_ != "INCIDENT":

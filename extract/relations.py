@@ -243,15 +243,47 @@ _ADVERBS = frozenset(
 )
 
 
-def find_relations(doc: Doc) -> list[FoundRelation]:
+def _low(doc: Doc) -> list[str]:
+    """Lower-case forms of the doc's tokens, computed once per doc: rule code asks for
+    them many times, and each ``doc[i]`` builds a new Token object."""
+    cached = doc.user_data.get(LOWER_KEY)
+    if cached is None or len(cached) != len(doc):
+        cached = doc.user_data[LOWER_KEY] = [t.lower_ for t in doc]
+    return cached  # type: ignore[no-any-return]
+
+
+LOWER_KEY = "kg.lower"
+
+
+def sentences_with_entities(doc: Doc, ents: list[Span]) -> list[tuple[Span, list[Span]]]:
+    """Each sentence with the entities inside it (``doc.ents`` is built anew on every
+    access, so callers pass the list once)."""
+    result = []
+    i = 0
+    for sent in doc.sents:
+        while i < len(ents) and ents[i].start < sent.start:
+            i += 1
+        j = i
+        while j < len(ents) and ents[j].end <= sent.end:
+            j += 1
+        result.append((sent, ents[i:j]))
+        i = j
+    return result
+
+
+_BY_FIRST: dict[str, list[Trigger]] = {}
+for _trigger in TRIGGERS:
+    _BY_FIRST.setdefault(_trigger.words[0], []).append(_trigger)
+_ANAPHOR_FIRST = {words[0] for words in ANAPHORS}
+
+
+def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelation]:
     """Every relation the sentences of ``doc`` state, by the rules above."""
     found: list[FoundRelation] = []
-    by_first: dict[str, list[Trigger]] = {}
-    for trig in TRIGGERS:
-        by_first.setdefault(trig.words[0], []).append(trig)
+    by_first = _BY_FIRST
     history: list[list[Span]] = []
-    for sent in doc.sents:
-        ents = [e for e in doc.ents if e.start >= sent.start and e.end <= sent.end]
+    all_ents = list(doc.ents) if ents is None else ents
+    for sent, ents in sentences_with_entities(doc, all_ents):
         mentions = sorted(ents + _anaphors(sent, ents, history), key=lambda e: e.start)
         if ents:
             history = [*history[-2:], ents]
@@ -259,14 +291,16 @@ def find_relations(doc: Doc) -> list[FoundRelation]:
             continue
         source = _source(sent, ents)
         context = _Context(sent, mentions, _parenthetical(sent, ents), source)
-        for tok in sent:
-            if any(e.start <= tok.i < e.end for e in mentions):
+        covered = {i for e in mentions for i in range(e.start, e.end)}
+        low = _low(doc)
+        for i in range(sent.start, sent.end):
+            if i in covered:
                 continue
-            for trig in by_first.get(tok.lower_, ()):
-                end = tok.i + len(trig.words)
-                if end > sent.end or tuple(t.lower_ for t in doc[tok.i : end]) != trig.words:
+            for trig in by_first.get(low[i], ()):
+                end = i + len(trig.words)
+                if end > sent.end or tuple(low[i:end]) != trig.words:
                     continue
-                found.extend(_apply(trig, doc[tok.i : end], context))
+                found.extend(_apply(trig, doc[i:end], context))
     return _dedupe(found)
 
 
@@ -284,12 +318,14 @@ def _anaphors(sent: Span, ents: list[Span], history: list[list[Span]]) -> list[S
     doc = sent.doc
     found: list[Span] = []
     taken = {i for e in ents for i in range(e.start, e.end)}
-    for tok in sent:
-        if tok.i in taken:
+    low = _low(doc)
+    for position in range(sent.start, sent.end):
+        if position in taken or low[position] not in _ANAPHOR_FIRST:
             continue
+        tok = doc[position]
         for words, types in ANAPHORS.items():
             end = tok.i + len(words)
-            if end > sent.end or tuple(t.lower_ for t in doc[tok.i : end]) != words:
+            if end > sent.end or tuple(low[tok.i : end]) != words:
                 continue
             if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
                 continue  # "the group Lazarus": a name follows, no anaphor
@@ -337,7 +373,7 @@ def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
         if _name_end_before(doc, first, sent.start) not in name_ends:
             continue  # an aside follows a name: "Andariel, another Lazarus subgroup,"
         words = [t for t in segment if t.i not in in_ent and t.lower_ not in {"a", "an", "the"}]
-        if words and not (second + 1 < len(doc) and doc[second + 1].lower_ in {"and", "or"}):
+        if words and not (second + 1 < len(doc) and _low(doc)[second + 1] in {"and", "or"}):
             inside.update(range(first + 1, second))
     return frozenset(inside)
 
@@ -358,7 +394,7 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
         trig.order == "active"
         and span[-1].lower_ in PASSIVE_FORMS
         and span.end < sent.end
-        and doc[span.end].lower_ == "by"
+        and _low(doc)[span.end] == "by"
     )
     clause_start = _clause_start(sent, span.start)
     before = [e for e in ctx.mentions if e.end <= span.start and e.start >= clause_start]
@@ -408,7 +444,7 @@ def _active(
         subjects = _possessor(after, subjects_ok)
     objects = [e for e in after if e.label_ in objects_ok]
     if " ".join(trig.words) in NOUN_TRIGGERS:
-        link = [t.lower_ for t in doc[span.end : span.end + 2]]
+        link = _low(doc)[span.end : span.end + 2]
         if not objects or not any(w in NOUN_LINKS for w in link):
             return []
     if not objects and predicate == "uses":
@@ -419,7 +455,7 @@ def _active(
         objects = _first_group([o for o in after if not _possessive(o)], objects_ok, forward=True)
     if trig.words == ("in",):
         adjacent = [s for s in subjects if s.end == span.start]
-        start = span.end + (1 if doc[span.end].lower_ == "the" else 0)
+        start = span.end + (1 if _low(doc)[span.end] == "the" else 0)
         if not objects or objects[0].start != start or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
@@ -428,7 +464,7 @@ def _active(
 
 def _possessive(span: Span) -> bool:
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].lower_ in {"'s", "’s", "’", "'"}
+    return span.end < len(doc) and _low(doc)[span.end] in {"'s", "’s", "’", "'"}
 
 
 def _relative_object(
@@ -439,9 +475,9 @@ def _relative_object(
         return []
     doc = subjects[0].doc
     i = subjects[0].start - 1
-    while i >= 0 and doc[i].lower_ in {"the", "a", "an"}:
+    while i >= 0 and _low(doc)[i] in {"the", "a", "an"}:
         i -= 1
-    if i < 1 or doc[i].lower_ not in {"which", "that"}:
+    if i < 1 or _low(doc)[i] not in {"which", "that"}:
         return []
     j = i - 1 if doc[i - 1].text == "," else i
     return [m for m in mentions if m.end == j and m.label_ in allowed]
@@ -451,15 +487,15 @@ def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -
     """ "X is a unit of Y that targets Z": the relative clause is about X, not Y."""
     doc = span.doc
     i = span.start - 1
-    while i >= 0 and doc[i].lower_ in _ADVERBS:
+    while i >= 0 and _low(doc)[i] in _ADVERBS:
         i -= 1
-    if i < 0 or doc[i].lower_ not in RELATIVIZERS:
+    if i < 0 or _low(doc)[i] not in RELATIVIZERS:
         return None
     nearest = [e for e in before if e.end <= i]
     if not nearest:
         return None
     head = nearest[-1]
-    if head.start >= 1 and doc[head.start - 1].lower_ in {"of", "to"}:
+    if head.start >= 1 and _low(doc)[head.start - 1] in {"of", "to"}:
         firsts = [e for e in before if e.label_ in allowed and e.end <= head.start]
         return firsts[:1]
     if head.label_ not in allowed:
@@ -470,7 +506,7 @@ def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -
 def _clause_start(sent: Span, position: int) -> int:
     doc = sent.doc
     for i in range(position - 1, sent.start - 1, -1):
-        if doc[i].lower_ in {";", "while", "whereas", "but", "although"}:
+        if _low(doc)[i] in {";", "while", "whereas", "but", "although"}:
             return i + 1
     return sent.start
 
@@ -478,9 +514,9 @@ def _clause_start(sent: Span, position: int) -> int:
 def _after_to(ent: Span) -> bool:
     doc = ent.doc
     i = ent.start - 1
-    if i > 0 and doc[i].lower_ == "the":
+    if i > 0 and _low(doc)[i] == "the":
         i -= 1
-    return i >= 0 and doc[i].lower_ in {"to", "for"}
+    return i >= 0 and _low(doc)[i] in {"to", "for"}
 
 
 def _close(after: list[Span], trigger_end: int) -> bool:
@@ -516,7 +552,7 @@ def _either(
         far += [
             e
             for e in after
-            if e not in far and e.label_ in objects_ok and e.doc[e.start - 1].lower_ == "with"
+            if e not in far and e.label_ in objects_ok and _low(e.doc)[e.start - 1] == "with"
         ]
         pairs = [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
         return pairs + [(s, o) for s in near for o in far]
@@ -545,13 +581,13 @@ APPOSITIVE_HEADS = frozenset(
 )
 
 
-def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
+def find_appositive_parts(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelation]:
     """Asides and copulas that state membership or location:
     "the RGB, a North Korean intelligence agency" / "APT37 is the North Korean espionage
     group" -> partOf; "Riverbend, a community hospital in the United States" / "a
     Seoul-based organisation" -> locatedIn."""
     found: list[FoundRelation] = []
-    ents = list(doc.ents)
+    ents = list(doc.ents) if ents is None else ents
     for ent in ents:
         if ent.label_ not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
@@ -560,9 +596,9 @@ def find_appositive_parts(doc: Doc) -> list[FoundRelation]:
             while k < len(doc) and doc[k].text != ")":
                 k += 1
             k += 1
-        if k + 1 >= len(doc) or doc[k].lower_ not in {",", "is", "was", "remains"}:
+        if k + 1 >= len(doc) or _low(doc)[k] not in {",", "is", "was", "remains"}:
             continue
-        if doc[k + 1].lower_ not in {"a", "an", "the", "another", "one", "its"}:
+        if _low(doc)[k + 1] not in {"a", "an", "the", "another", "one", "its"}:
             continue
         stop = k + 1
         while stop < min(len(doc), k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
@@ -581,8 +617,8 @@ def _aside_part(
     for owner in inside:
         if owner.label_ not in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
             continue
-        heads = {t.lower_ for t in doc[owner.end : stop]}
-        lead = [t.lower_ for t in doc[k + 1 : owner.start]]
+        heads = set(_low(doc)[owner.end : stop])
+        lead = _low(doc)[k + 1 : owner.start]
         of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
         if heads & APPOSITIVE_HEADS or of_owner:
             return [
@@ -595,8 +631,8 @@ def _aside_location(subject: Span, inside: list[Span], doc: Doc, k: int) -> list
     for place in inside:
         if place.label_ not in {"STATE", "REGION"}:
             continue
-        prev = doc[place.start - 1].lower_
-        nxt = doc[place.end].lower_ if place.end < len(doc) else ""
+        prev = _low(doc)[place.start - 1]
+        nxt = _low(doc)[place.end] if place.end < len(doc) else ""
         based = nxt in {"-", "based"} or (prev == "in" and subject.label_ != "THREAT_ACTOR")
         if based:
             return [
@@ -636,9 +672,9 @@ def _subject_group(ordered: list[Span], allowed: frozenset[str]) -> list[Span]:
             return []
         leftmost = group[-1]
         doc = leftmost.doc
-        before = doc[leftmost.start - 1].lower_ if leftmost.start else ""
+        before = _low(doc)[leftmost.start - 1] if leftmost.start else ""
         if before == "the" and leftmost.start > 1:
-            before = doc[leftmost.start - 2].lower_
+            before = _low(doc)[leftmost.start - 2]
         if before not in PREPOSITIONS:
             return group
         rest = [e for e in rest if e.end <= leftmost.start]
@@ -650,7 +686,7 @@ def _modifier(ent: Span, ordered: list[Span]) -> bool:
     if ent.label_ != "STATE":
         return False
     doc = ent.doc
-    possessive = ent.end < len(doc) and doc[ent.end].lower_ in {"'s", "’s"}
+    possessive = ent.end < len(doc) and _low(doc)[ent.end] in {"'s", "’s"}
     follows = ent.end + 1 if possessive else ent.end
     return any(
         o.start == follows
@@ -662,7 +698,7 @@ def _modifier(ent: Span, ordered: list[Span]) -> bool:
 
 def _coordinated(a: Span, b: Span, *, forward: bool) -> bool:
     first, second = (a, b) if forward else (b, a)
-    between = [t.lower_ for t in a.doc[first.end : second.start]]
+    between = _low(a.doc)[first.end : second.start]
     return len(between) <= 4 and all(
         w in {",", "and", "or", "the", "as", "well", "(", ")", "with"} for w in between
     )
@@ -682,24 +718,22 @@ def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
 
 
 def _until_boundary(after: list[Span], start: int, sent: Span) -> list[Span]:
-    doc = sent.doc
-    stop = sent.end
-    for tok in doc[start : sent.end]:
-        if tok.lower_ in BOUNDARIES:
-            stop = tok.i
-            break
+    low = _low(sent.doc)
+    stop = next((i for i in range(start, sent.end) if low[i] in BOUNDARIES), sent.end)
     return [e for e in after if e.start < stop]
 
 
 def _polarity(sent: Span, trigger: Span) -> tuple[bool, float]:
-    words = [t.lower_ for t in sent.doc[sent.start : trigger.start]]
+    all_words = _low(sent.doc)[sent.start : sent.end]
+    words = all_words[: trigger.start - sent.start]
     negated = any(_has(words, cue) for cue in NEGATIONS)
-    all_words = [t.lower_ for t in sent]
     hedged = any(_has(all_words, cue) for cue in HEDGES)
     return negated, 0.5 if hedged else 0.9
 
 
 def _has(words: list[str], cue: tuple[str, ...]) -> bool:
+    if cue[0] not in words:
+        return False
     n = len(cue)
     return any(tuple(words[i : i + n]) == cue for i in range(len(words) - n + 1))
 
@@ -710,12 +744,12 @@ def _source(sent: Span, ents: list[Span]) -> Span | None:
     for ent in ents:
         if ent.label_ not in {"ORGANIZATION", "STATE", "PERSON"}:
             continue
-        prev = [t.lower_ for t in doc[max(sent.start, ent.start - 3) : ent.start]]
+        prev = _low(doc)[max(sent.start, ent.start - 3) : ent.start]
         if prev[-1:] == ["the"]:
             prev = prev[:-1]
         if prev[-2:] == ["according", "to"]:
             return ent
-        if ent.end < sent.end and doc[ent.end].lower_ in SOURCE_VERBS:
+        if ent.end < sent.end and _low(doc)[ent.end] in SOURCE_VERBS:
             return ent
     return None
 

@@ -7,7 +7,7 @@ graph builder to link entities to ATT&CK, Wikidata and STIX vocabularies.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -49,17 +49,18 @@ def attack_iri(attack_id: str) -> str:
 @dataclass(frozen=True)
 class Catalogue:
     entries: tuple[CatalogueEntry, ...]
+    _index: dict[str, CatalogueEntry] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        self._index.update((e.key, e) for e in self.entries)
 
     def by_key(self) -> dict[str, CatalogueEntry]:
-        return {e.key: e for e in self.entries}
+        return dict(self._index)
 
     def get(self, key: str) -> CatalogueEntry | None:
-        return _index(self).get(key)
-
-
-@lru_cache(maxsize=8)
-def _index(catalogue: Catalogue) -> dict[str, CatalogueEntry]:
-    return catalogue.by_key()
+        return self._index.get(key)
 
 
 def parse_catalogue(data: dict[str, object]) -> Catalogue:
