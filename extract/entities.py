@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extract.dates import find_dates
+from extract.tokens import lower_forms
 from kg.catalogue import Catalogue, CatalogueEntry
 from kg.iri import entity_key
 from kg.model import ENTITY_TYPES
@@ -158,15 +159,15 @@ def _short_forms(spans: list[Span]) -> list[Span]:
     """ "the Halvorsen Center" after "the Halvorsen Center for Asian Security": a name
     found by its form that starts another such name of the document is that entity."""
     long_names = [s for s in spans if s.label_ == "ORGANIZATION" and len(s) >= 3]
+    if not long_names:
+        return spans
     result = []
     for span in spans:
-        words = [t.text for t in span]
+        text = span.text
         longer = [
             s
             for s in long_names
-            if len(s) > len(span) >= 2
-            and [t.text for t in s[: len(span)]] == words
-            and s.kb_id_ != span.kb_id_
+            if len(s) > len(span) >= 2 and s.text.startswith(text + " ") and s.kb_id_ != span.kb_id_
         ]
         if span.label_ == "ORGANIZATION" and longer:
             span = Span(span.doc, span.start, span.end, label=span.label_, kb_id=longer[0].kb_id_)
@@ -252,16 +253,18 @@ class CatalogueRuler:
     def _coordinated_sectors(self, doc: Doc) -> list[Span]:
         """ "the defense and aerospace industries": each modifier is a sector of its own."""
         spans = []
-        for head in doc:
-            if head.lower_ not in SECTOR_HEADS or head.i < 3:
+        low = lower_forms(doc)
+        for position, word in enumerate(low):
+            if word not in SECTOR_HEADS or position < 3:
                 continue
+            head = doc[position]
             i = head.i - 1
             group: list[int] = []
-            while i >= 0 and doc[i].lower_ in self.modifiers:
+            while i >= 0 and low[i] in self.modifiers:
                 group.append(i)
                 i -= 1
                 skipped = 0
-                while i >= 0 and skipped < 2 and doc[i].lower_ in {"and", "or", ","}:
+                while i >= 0 and skipped < 2 and low[i] in {"and", "or", ","}:
                     i -= 1
                     skipped += 1
                 if not skipped:
@@ -270,23 +273,26 @@ class CatalogueRuler:
                 continue
             for n, idx in enumerate(group):
                 end = head.i + 1 if n == 0 else idx + 1
-                key = self.modifiers[doc[idx].lower_]
+                key = self.modifiers[low[idx]]
                 spans.append(Span(doc, idx, end, label="SECTOR", kb_id=key))
         return spans
 
     def _korean_government(self, doc: Doc) -> Iterable[Span]:
         """ "the Korean and the U.S. governments": "Korean" alone is the ROK when it
         qualifies a government and no "North" precedes it."""
-        for tok in doc:
-            if tok.text != "Korean" or (tok.i and doc[tok.i - 1].lower_ in {"north", "south"}):
+        low = lower_forms(doc)
+        for i, word in enumerate(low):
+            if word != "korean" or doc[i].text != "Korean":
                 continue
-            window = [t.lower_ for t in doc[tok.i + 1 : tok.i + 6]]
+            if i and low[i - 1] in {"north", "south"}:
+                continue
+            window = low[i + 1 : i + 6]
             if (
                 window
                 and window[0] in {"and", "government", "governments"}
                 and any(w.startswith("government") for w in window)
             ):
-                yield Span(doc, tok.i, tok.i + 1, label="STATE", kb_id="state/south-korea")
+                yield Span(doc, i, i + 1, label="STATE", kb_id="state/south-korea")
 
     def _dates(self, doc: Doc) -> list[Span]:
         spans = []
@@ -331,9 +337,13 @@ class CatalogueRuler:
             return []
         taken = {i for s in spans for i in range(s.start, s.end)}
         found = []
-        for tok in doc:
+        wanted = {a.lower() for a in defined}
+        for i, word in enumerate(lower_forms(doc)):
+            if word not in wanted or i in taken:
+                continue
+            tok = doc[i]
             long_form = defined.get(tok.text)
-            if long_form is not None and tok.i not in taken:
+            if long_form is not None:
                 found.append(
                     Span(doc, tok.i, tok.i + 1, label=long_form.label_, kb_id=long_form.kb_id_)
                 )

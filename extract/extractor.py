@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.readers import SourceDocument
 from extract.relations import (
-    LOWER_KEY,
     FoundRelation,
     find_appositive_parts,
     find_relations,
     sentences_with_entities,
 )
+from extract.tokens import forget
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -168,10 +168,17 @@ class RelationFinder:
         entities = _entities(ents, self.catalogue) + extra_entities
         keys = {e.key for e in entities}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
-        doc._.kg_entities = [asdict(e) for e in entities]
-        doc._.kg_relations = [asdict(r) for r in relations]
-        doc.user_data.pop(LOWER_KEY, None)
+        doc._.kg_entities = [_entity_record(e) for e in entities]
+        doc._.kg_relations = [r.__dict__.copy() for r in relations]
+        forget(doc)
         return doc
+
+
+def _entity_record(ent: Entity) -> dict[str, object]:
+    """A plain record (``dataclasses.asdict`` is slow for the many small mentions)."""
+    record = ent.__dict__.copy()
+    record["mentions"] = [{"text": m.text, "start": m.start, "end": m.end} for m in ent.mentions]
+    return record
 
 
 def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from spacy.tokens import Doc, Span
 
+from extract.tokens import lower_forms as _low
 from kg.model import RELATION_SCHEMA
 
 
@@ -241,18 +242,6 @@ _ADVERBS = frozenset(
     "also mainly primarily chiefly largely mostly has have had is are was were been in "
     "particular reportedly allegedly repeatedly since then later often still".split()
 )
-
-
-def _low(doc: Doc) -> list[str]:
-    """Lower-case forms of the doc's tokens, computed once per doc: rule code asks for
-    them many times, and each ``doc[i]`` builds a new Token object."""
-    cached = doc.user_data.get(LOWER_KEY)
-    if cached is None or len(cached) != len(doc):
-        cached = doc.user_data[LOWER_KEY] = [t.lower_ for t in doc]
-    return cached  # type: ignore[no-any-return]
-
-
-LOWER_KEY = "kg.lower"
 
 
 def sentences_with_entities(doc: Doc, ents: list[Span]) -> list[tuple[Span, list[Span]]]:
