@@ -213,6 +213,8 @@ class CatalogueRuler:
                 target = exact if _case_sensitive(alias) else folded
                 target.setdefault(entry.key, []).append(alias)
         self.modifiers = _sector_modifiers(catalogue)
+        # a trained pipeline's entities are read only if one can have set them
+        self.after_model = any(n in {"ner", "entity_ruler", "span_ruler"} for n in nlp.pipe_names)
         tokenizer = nlp.tokenizer
         for key, aliases in exact.items():
             self.exact.add(key, [tokenizer(a) for a in aliases])
@@ -220,8 +222,9 @@ class CatalogueRuler:
             self.folded.add(key, [tokenizer(a) for a in aliases])
 
     def __call__(self, doc: Doc) -> Doc:
-        model_spans = self._model_spans(doc)
-        doc.ents = ()
+        model_spans = self._model_spans(doc) if self.after_model else []
+        if model_spans:
+            doc.ents = ()
         spans = list(self._catalogue_spans(doc))
         spans += self._coordinated_sectors(doc)
         spans += self._dates(doc)

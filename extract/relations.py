@@ -10,6 +10,7 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from spacy.tokens import Doc, Span
@@ -715,9 +716,15 @@ def _until_boundary(after: list[Span], start: int, sent: Span) -> list[Span]:
 def _polarity(sent: Span, trigger: Span) -> tuple[bool, float]:
     all_words = _low(sent.doc)[sent.start : sent.end]
     words = all_words[: trigger.start - sent.start]
-    negated = any(_has(words, cue) for cue in NEGATIONS)
-    hedged = any(_has(all_words, cue) for cue in HEDGES)
+    negated = _any_cue(tuple(words), NEGATIONS)
+    hedged = _any_cue(tuple(all_words), HEDGES)
     return negated, 0.5 if hedged else 0.9
+
+
+@lru_cache(maxsize=4096)
+def _any_cue(words: tuple[str, ...], cues: tuple[tuple[str, ...], ...]) -> bool:
+    present = set(words)
+    return any(cue[0] in present and _has(list(words), cue) for cue in cues)
 
 
 def _has(words: list[str], cue: tuple[str, ...]) -> bool:
