@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.guard import check_query
 from kg.store import GraphStore
 
 #: media type -> pyoxigraph results format, for SELECT and ASK
@@ -62,7 +63,9 @@ class QueryResult:
 
 
 def run_query(store: GraphStore, query: str) -> QueryResult:
-    """Evaluate a SPARQL 1.1 query over the union of the store's graphs."""
+    """Evaluate a SPARQL 1.1 query over the union of the store's graphs; queries that
+    would fetch from elsewhere are refused before evaluation."""
+    check_query(query, graph_exists=store.has_graph)
     try:
         result = store.ox.query(query, use_default_graph_as_union=True)
     except SyntaxError as exc:

