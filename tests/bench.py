@@ -24,7 +24,8 @@ TEMPLATES = [
     "{actor}, a unit of the Reconnaissance General Bureau, relies on {technique} and {technique2}.",
     "According to {org}, {actor} used {malware} against {sector} and {sector2}.",
     "There is no evidence that {actor} targeted {sector} in {state}.",
-    "Analysts in {state} say the revenue from {technique} helps fund the ballistic missile programme.",
+    "Analysts in {state} say the revenue from {technique} helps fund the ballistic "
+    "missile programme.",
     "The campaign was attributed to {actor} by investigators from {org} and {state}.",
     "Officials described a steady expansion in both ambition and reach since {year}, with "
     "operators probing networks across {state} and {state2} before moving on to new targets.",
