@@ -199,6 +199,27 @@ def _print_table(rows: list[dict[str, str]]) -> None:
     print(f"({len(rows)} rows)")
 
 
+def retract(args: argparse.Namespace) -> int:
+    from kg.iri import document_iri
+
+    settings = _settings(args)
+    store = GraphStore(settings.store)
+    missing = 0
+    for doc in args.documents:
+        iri = (
+            doc
+            if doc.startswith(("http://", "https://", "urn:"))
+            else str(document_iri(settings.base_iri, doc))
+        )
+        if store.retract(iri):
+            print(f"{doc}\tretracted")
+        else:
+            print(f"kg: error: {doc}: no such document in {settings.store}", file=sys.stderr)
+            missing += 1
+    store.flush()
+    return 1 if missing else 0
+
+
 def validate(args: argparse.Namespace) -> int:
     from rdflib import Graph
 

@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(p)
     p.set_defaults(func=commands.query)
 
+    p = command(sub, "retract", "Remove documents and the facts only they support.")
+    p.add_argument("documents", nargs="+", help="document ids (as ingest prints them) or IRIs")
+    store_opt(p)
+    p.set_defaults(func=commands.retract)
+
     p = command(sub, "validate", "Check the store (or a Turtle file) against the shapes.")
     p.add_argument(
         "file", nargs="?", type=Path, help="a Turtle/N-Triples file instead of the store"

@@ -15,6 +15,7 @@ from extract.relations import (
     FoundRelation,
     find_appositive_parts,
     find_relations,
+    is_anaphor,
     sentences_with_entities,
 )
 from extract.tokens import forget
@@ -207,13 +208,22 @@ def _strip_article(text: str) -> str:
 
 
 def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation:
+    """The relation with its evidence: the sentence, and the one before it when the
+    sentence names a side only as "the group" or "it"."""
     sent = found.sentence
+    doc = sent.doc
+    start = sent.start_char
+    if sent.start and (is_anaphor(found.subject) or is_anaphor(found.object)):
+        i = sent.start - 1
+        while i > 0 and doc[i].is_space:
+            i -= 1
+        start = doc[i].sent.start_char
     return Relation(
         subject=found.subject.kb_id_,
         predicate=predicate or found.predicate,
         object=found.object.kb_id_,
-        evidence=sent.text.strip(),
-        start=sent.start_char,
+        evidence=doc.text[start : sent.end_char].strip(),
+        start=start,
         end=sent.end_char,
         confidence=found.confidence,
         negated=found.negated,

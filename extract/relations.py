@@ -333,6 +333,11 @@ def _anaphors(sent: Span, ents: list[Span], history: list[list[Span]]) -> list[S
     return found
 
 
+def is_anaphor(span: Span) -> bool:
+    """Whether the span is "the group", "it" and the like rather than a name."""
+    return tuple(_low(span.doc)[span.start : span.end]) in ANAPHORS
+
+
 def _plural_antecedent(
     history: list[list[Span]], ents: list[Span], before: int, types: frozenset[str]
 ) -> list[Span]:

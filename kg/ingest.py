@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kg.catalogue import Catalogue
 from kg.errors import ValidationFailed
 from kg.model import Extraction
-from kg.rdf import GraphSettings, build_document_graph
+from kg.rdf import GraphSettings, build_catalogue_graph, build_document_graph
 from kg.shacl import ValidationReport, validate_graph
 from kg.store import GraphStore
 
@@ -37,6 +37,7 @@ def ingest_extraction(
     entity it touches, so the cost does not grow with the store.
     """
     doc_iri, graph = build_document_graph(extraction, catalogue, settings)
+    known = build_catalogue_graph(extraction, catalogue, settings)
     previous = store.document_sha256(str(doc_iri))
     counts = dict(
         entities=len(extraction.entities),
@@ -57,7 +58,7 @@ def ingest_extraction(
             f"{extraction.meta.source}: the graph does not conform to the shapes:\n{report.text}",
             report,
         )
-    store.replace_graph(str(doc_iri), graph)
+    store.replace_graph(str(doc_iri), graph, add_to=(str(known.identifier), known))
     status = "replaced" if previous else "added"
     return IngestResult(
         extraction.meta.doc_id, str(doc_iri), status, triples=len(graph), report=report, **counts

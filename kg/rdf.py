@@ -63,6 +63,31 @@ def build_document_graph(
     return doc, graph
 
 
+def catalogue_graph_iri(base: str) -> URIRef:
+    """The named graph of the catalogue entries documents have mentioned; they stay
+    when the documents are retracted."""
+    return URIRef(f"{base}graph/catalogue")
+
+
+def build_catalogue_graph(
+    extraction: Extraction, catalogue: Catalogue, settings: GraphSettings
+) -> Graph:
+    """Type, label, aliases and external links of the catalogue entries the document names."""
+    graph = Graph(identifier=catalogue_graph_iri(settings.base_iri))
+    for ent in extraction.entities:
+        entry = catalogue.get(ent.key)
+        if entry is None:
+            continue
+        node = entity_iri(settings.base_iri, ent.key)
+        graph.add((node, RDF.type, TYPE_CLASSES[entry.type]))
+        graph.add((node, RDFS.label, Literal(entry.label)))
+        for alias in entry.aliases:
+            graph.add((node, SKOS.altLabel, Literal(alias)))
+        for iri in entry.external_iris():
+            graph.add((node, SKOS.exactMatch, URIRef(iri)))
+    return graph
+
+
 def _add_document(
     graph: Graph, doc: URIRef, extraction: Extraction, tool: Literal, when: Literal
 ) -> None:

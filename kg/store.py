@@ -48,13 +48,19 @@ class GraphStore:
                 return quad.object.value
         return None
 
-    def replace_graph(self, graph_iri: str, graph: Graph) -> None:
-        """Drop the named graph and write ``graph`` in its place, in one transaction."""
+    def replace_graph(
+        self, graph_iri: str, graph: Graph, *, add_to: tuple[str, Graph] | None = None
+    ) -> None:
+        """Drop the named graph and write ``graph`` in its place, and add ``add_to``'s
+        triples to that other named graph, all in one transaction."""
         body = graph.serialize(format="nt")
         update = (
             f"DROP SILENT GRAPH <{graph_iri}> ;\n"
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
         )
+        if add_to is not None and len(add_to[1]):
+            extra = add_to[1].serialize(format="nt")
+            update += f" ;\nINSERT DATA {{ GRAPH <{add_to[0]}> {{\n{extra}\n}} }}"
         try:
             self.ox.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
@@ -72,6 +78,10 @@ class GraphStore:
             return False
         self.ox.update(f"DROP GRAPH <{graph_iri}>")
         return True
+
+    def retract(self, doc_iri: str) -> bool:
+        """Remove a document's graph: its facts go unless another document states them."""
+        return self.drop_graph(doc_iri)
 
     def document_iris(self) -> list[str]:
         rows = self.ox.query(

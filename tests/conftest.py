@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from kg.rdf import GraphSettings
 from kg.store import GraphStore
 
 REPO = Path(__file__).resolve().parents[1]
+KG = str(Path(sys.executable).with_name("kg"))
 SHARED = REPO.parent / "shared"
 
 
@@ -38,6 +41,21 @@ def dev_dir(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return REPO / "sample-corpus"
+
+
+@pytest.fixture(scope="session")
+def sample_store(
+    tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, seed_path: Path
+) -> Path:
+    store = tmp_path_factory.mktemp("api") / "store"
+    run = subprocess.run(
+        [KG, "ingest", str(sample_dir), str(seed_path), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    return store
 
 
 @pytest.fixture(scope="session")

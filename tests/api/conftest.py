@@ -20,21 +20,6 @@ from api import create_app
 KG = str(Path(sys.executable).with_name("kg"))
 
 
-@pytest.fixture(scope="session")
-def sample_store(
-    tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, seed_path: Path
-) -> Path:
-    store = tmp_path_factory.mktemp("api") / "store"
-    run = subprocess.run(
-        [KG, "ingest", str(sample_dir), str(seed_path), "--store", str(store)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    return store
-
-
 @pytest.fixture
 def app(sample_store: Path) -> Iterator[Flask]:
     app = create_app({"KG_STORE": str(sample_store), "KG_READ_ONLY": True, "TESTING": True})

@@ -122,7 +122,10 @@ def test_bad_files_fail_alone(tmp_path: Path, sample_dir: Path) -> None:
     assert "good\tadded" in env_run.stdout
     export = kg("export", "--format", "nq", "--store", str(store))
     graphs = {line.rsplit(" ", 2)[-2] for line in export.stdout.splitlines() if line}
-    assert graphs == {"<https://w3id.org/threat-kg/id/doc/good>"}
+    assert graphs == {
+        "<https://w3id.org/threat-kg/id/doc/good>",
+        "<https://w3id.org/threat-kg/id/graph/catalogue>",
+    }
 
 
 def test_extract_jsonl_contract(sample_dir: Path) -> None:
@@ -138,3 +141,15 @@ def test_extract_jsonl_contract(sample_dir: Path) -> None:
         for rel in record["relations"]:
             assert rel["subject"] in ids and rel["object"] in ids
             assert isinstance(rel["negated"], bool) and rel["evidence"]
+
+
+def test_retract_by_id(tmp_path: Path, sample_dir: Path) -> None:
+    store = tmp_path / "store"
+    assert kg("ingest", str(sample_dir), "--store", str(store)).returncode == 0
+    run = kg("retract", "treasury-release", "--store", str(store))
+    assert run.returncode == 0 and "treasury-release\tretracted" in run.stdout
+    again = kg("retract", "treasury-release", "--store", str(store))
+    assert again.returncode == 1 and "no such document" in again.stderr
+    export = kg("export", "--format", "nq", "--store", str(store)).stdout
+    assert "doc/treasury-release>" not in export and "doc/advisory-kimsuky>" in export
+    assert kg("validate", "--store", str(store)).returncode == 0

@@ -44,13 +44,21 @@ def test_changed_document_replaces_its_graph(store, extractor, tmp_path, graph_s
     path.write_text("Andariel targeted hospitals in South Korea.", encoding="utf-8")
     result = ingest_file(store, extractor, path, graph_settings)
     assert result.status == "replaced"
-    labels = {
-        r["l"]
+    mentioned = {
+        r["e"].rsplit("/id/", 1)[1]
         for r in select_rows(
-            store, "SELECT ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+            store,
+            "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+            "SELECT ?e WHERE { GRAPH ?d { ?d kgo:mentions ?e } }",
         )
     }
-    assert "Andariel" in labels and "Kimsuky" not in labels
+    assert "threat-actor/andariel" in mentioned
+    assert "threat-actor/kimsuky" not in mentioned
+    targets = select_rows(
+        store,
+        "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> SELECT ?s WHERE { ?s kgo:targets ?o }",
+    )
+    assert {r["s"].rsplit("/", 1)[1] for r in targets} == {"andariel"}
     assert len(store.document_iris()) == 1
 
 
@@ -101,3 +109,43 @@ def test_store_persists_on_disk(tmp_path, extractor, seed_path, graph_settings) 
     del first
     reopened = GraphStore(path)
     assert len(reopened) == count > 0
+
+
+def test_retract_keeps_facts_other_documents_state(
+    store, extractor, tmp_path, graph_settings
+) -> None:  # type: ignore[no-untyped-def]
+    one = tmp_path / "one.txt"
+    two = tmp_path / "two.txt"
+    one.write_text(
+        "Kimsuky targeted think tanks. Qorvex Trading Company is based in Japan.", encoding="utf-8"
+    )
+    two.write_text("Kimsuky targeted think tanks in South Korea.", encoding="utf-8")
+    first = ingest_file(store, extractor, one, graph_settings)
+    ingest_file(store, extractor, two, graph_settings)
+    assert store.retract(first.doc_iri)
+    assert not store.retract(first.doc_iri)
+    query = (
+        "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+        "ASK { ?k kgo:targets ?t . ?k <http://www.w3.org/2000/01/rdf-schema#label> 'Kimsuky' }"
+    )
+    assert store.ox.query(query, use_default_graph_as_union=True)  # still stated by two.txt
+    labels = {
+        r["l"]
+        for r in select_rows(
+            store, "SELECT ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        )
+    }
+    assert "Qorvex Trading Company" not in labels  # only one.txt named it
+    assert "Japan" in labels  # a catalogue entry stays once known
+
+
+def test_near_misses_stay_apart(extractor) -> None:  # type: ignore[no-untyped-def]
+    from extract.readers import SourceDocument
+    from kg.model import DocumentMeta
+
+    text = "APT37 and APT38 both target South Korea. Tensions on the Korean Peninsula remain high."
+    result = extractor.extract(SourceDocument(text, DocumentMeta("n", "n.txt", "0" * 64)))
+    keys = {e.key for e in result.entities}
+    assert {"threat-actor/apt37", "threat-actor/apt38"} <= keys
+    assert "region/korean-peninsula" in keys
+    assert [m.text for m in result.entity("state/south-korea").mentions] == ["South Korea"]

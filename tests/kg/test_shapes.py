@@ -43,3 +43,30 @@ def test_each_broken_shape_is_caught(extractor, sample_dir, graph_settings) -> N
         report = validate_graph(broken)
         assert not report.conforms, name
         assert report.violations and all(v.focus for v in report.violations)
+
+
+def test_shapes_are_valid_shacl() -> None:
+    """The shapes themselves conform to SHACL's own shapes (shacl-shacl)."""
+    from pyshacl import validate
+
+    from kg.shacl import shapes_graph
+
+    conforms, _, text = validate(
+        Graph(), shacl_graph=shapes_graph(), meta_shacl=True, inference="none"
+    )
+    assert conforms, text
+
+
+def test_every_class_and_relation_has_a_shape() -> None:
+    from rdflib import Namespace
+
+    from kg.namespace import PREDICATE_IRIS, TYPE_CLASSES
+    from kg.shacl import shapes_graph
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = shapes_graph()
+    targeted = set(shapes.objects(None, sh.targetClass))
+    for cls in [*TYPE_CLASSES.values(), KGO.Document, KGO.Assertion, KGO.Mention]:
+        assert cls in targeted, cls
+    subjects_of = set(shapes.objects(None, sh.targetSubjectsOf))
+    assert set(PREDICATE_IRIS.values()) <= subjects_of
