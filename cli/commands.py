@@ -13,7 +13,7 @@ from kg.errors import InputError, KGError, QueryError, ValidationFailed
 from kg.export import export_store
 from kg.ingest import ingest_extraction
 from kg.rdf import GraphSettings, build_document_graph
-from kg.shacl import validate_graph
+from kg.shacl import Violation, validate_graph
 from kg.sparql import FORMAT_ALIASES, run_query, select_rows
 from kg.store import GraphStore
 
@@ -223,25 +223,37 @@ def retract(args: argparse.Namespace) -> int:
 def validate(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
+    from kg.shacl import validate_store
+
     if args.file:
         graph = Graph()
         try:
             graph.parse(str(args.file))
         except Exception as exc:
-            raise InputError(f"{args.file}: cannot parse: {exc}") from exc
-    else:
-        graph = GraphStore(_settings(args).store).union_graph()
-    report = validate_graph(graph)
-    if report.conforms:
-        print(f"conforms ({len(graph)} triples checked)")
+            raise InputError(f"{args.file}: cannot parse: {str(exc).splitlines()[0]}") from exc
+        report = validate_graph(graph)
+        _print_violations(report.violations)
+        if report.conforms:
+            print(f"conforms ({len(graph)} triples checked)")
+            return 0
+        print(f"{len(report.violations)} violations in {len(graph)} triples")
+        return 1
+    store_report = validate_store(GraphStore(_settings(args).store, read_only=True))
+    for name, failed in store_report.failing.items():
+        print(f"graph {name}:")
+        _print_violations(failed.violations)
+    summary = f"{store_report.graphs} graphs, {store_report.triples} triples checked"
+    if store_report.conforms:
+        print(f"conforms ({summary})")
         return 0
-    for violation in report.violations:
-        print(
-            f"focus {violation.focus} path {violation.path or '-'}: {violation.message}"
-            + (f" (value: {violation.value})" if violation.value else "")
-        )
-    print(f"{len(report.violations)} violations in {len(graph)} triples")
+    print(f"{len(store_report.failing)} graphs do not conform ({summary})")
     return 1
+
+
+def _print_violations(violations: tuple[Violation, ...]) -> None:
+    for v in violations:
+        value = f" (value: {v.value})" if v.value else ""
+        print(f"focus {v.focus} path {v.path or '-'}: {v.message}{value}")
 
 
 def serve(args: argparse.Namespace) -> int:

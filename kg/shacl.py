@@ -10,6 +10,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, RDFS, Graph, Namespace
 from rdflib.term import Node
 
+from kg.store import GraphStore
 from shapes import shape_files
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -76,6 +77,38 @@ def validate_graph(data: Graph) -> ValidationReport:
         advanced=False,
     )
     return ValidationReport(bool(conforms), tuple(_violations(results)))
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    """The outcome of validating every named graph of a store."""
+
+    graphs: int
+    triples: int
+    failing: dict[str, ValidationReport]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.failing
+
+
+def validate_store(store: GraphStore) -> StoreReport:
+    """Validate each document graph, and the catalogue graph, one at a time.
+
+    Each graph carries the types and labels of every entity it names, so checking graph
+    by graph checks every triple of the store in memory bounded by the largest document,
+    not by the store.
+    """
+    failing: dict[str, ValidationReport] = {}
+    triples = 0
+    names = store.named_graphs()
+    for name in names:
+        graph = store.graph(name)
+        triples += len(graph)
+        report = validate_graph(graph)
+        if not report.conforms:
+            failing[name] = report
+    return StoreReport(len(names), triples, failing)
 
 
 def _violations(results: Graph) -> list[Violation]:

@@ -92,6 +92,16 @@ class GraphStore:
     def graph_quads(self, graph_iri: str) -> Iterator[ox.Quad]:
         return self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
 
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, graph_iri: str) -> Graph:
+        """One named graph as an rdflib graph."""
+        data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri))
+        graph = Graph(identifier=graph_iri)
+        graph.parse(data=(data or b"").decode("utf-8"), format="nt")
+        return graph
+
     def union_graph(self) -> Graph:
         """The union of all graphs as an rdflib graph, for whole-store SHACL validation."""
         triples = self.ox.query(

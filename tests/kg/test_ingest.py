@@ -149,3 +149,20 @@ def test_near_misses_stay_apart(extractor) -> None:  # type: ignore[no-untyped-d
     assert {"threat-actor/apt37", "threat-actor/apt38"} <= keys
     assert "region/korean-peninsula" in keys
     assert [m.text for m in result.entity("state/south-korea").mentions] == ["South Korea"]
+
+
+def test_validate_store_finds_a_broken_graph(store, extractor, seed_path, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    from kg.shacl import validate_store
+
+    result = ingest_file(store, extractor, seed_path, graph_settings)
+    assert validate_store(store).conforms
+    # a second label written behind the ingest path's back
+    lazarus = ox.NamedNode(graph_settings.base_iri + "state/north-korea")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.ox.add(ox.Quad(lazarus, label, ox.Literal("DPRK (typo)"), ox.NamedNode(result.doc_iri)))
+    report = validate_store(store)
+    assert not report.conforms
+    assert list(report.failing) == [result.doc_iri]
+    assert report.failing[result.doc_iri].violations[0].focus.endswith("state/north-korea")
