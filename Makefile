@@ -39,6 +39,7 @@ lint: $(BIN)/kg ## ruff, mypy and the import contracts
 
 bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_store
 
 clean: ## remove the virtualenv, the store and caches
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache

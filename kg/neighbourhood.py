@@ -55,51 +55,67 @@ def _label_lookup(store: GraphStore, text: str) -> str | None:
 def neighbourhood(
     store: GraphStore, root: str, *, depth: int = 1, limit: int = 200
 ) -> Neighbourhood:
-    """Breadth-first expansion over relation edges in both directions, ``limit`` edges a node."""
+    """Breadth-first expansion over relation edges in both directions.
+
+    ``limit`` caps the edges taken from any one node and the nodes of the whole answer,
+    so that hubs such as Lazarus Group give a readable picture; ``truncated`` says when
+    a cap was hit.
+    """
     result = Neighbourhood(root)
-    frontier = {root}
+    frontier = [root]
     seen = {root}
     edges: set[tuple[str, str, str]] = set()
     for _ in range(depth):
-        next_frontier: set[str] = set()
-        for node in sorted(frontier):
-            n = str(ox.NamedNode(node))
-            rows = store.ox.query(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_VALUES} }} "
-                f"{{ {n} ?p ?o BIND({n} AS ?s) }} UNION {{ ?s ?p {n} BIND({n} AS ?o) }} }} "
-                f"LIMIT {limit + 1}",
-                use_default_graph_as_union=True,
-            )
-            found = [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
+        next_frontier: list[str] = []
+        for node in frontier:
+            found = _edges(store, node, limit + 1)
             if len(found) > limit:
                 result.truncated = True
                 found = found[:limit]
             for s, p, o in found:
+                others = [x for x in (s, o) if x not in seen]
+                if len(seen) + len(others) > limit:
+                    result.truncated = True
+                    continue
                 edges.add((s, p, o))
-                for other in (s, o):
-                    if other not in seen:
-                        seen.add(other)
-                        next_frontier.add(other)
+                for other in others:
+                    seen.add(other)
+                    next_frontier.append(other)
         frontier = next_frontier
-    result.nodes = {iri: _describe(store, iri) for iri in sorted(seen)}
+    result.nodes = _describe(store, sorted(seen))
     result.edges = [
         {"source": s, "predicate": p.rsplit("#", 1)[-1], "target": o} for s, p, o in sorted(edges)
     ]
     return result
 
 
-def _describe(store: GraphStore, iri: str) -> dict[str, str]:
-    n = str(ox.NamedNode(iri))
+def _edges(store: GraphStore, node: str, limit: int) -> list[tuple[str, str, str]]:
+    n = str(ox.NamedNode(node))
     rows = store.ox.query(
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        f"SELECT ?label ?type WHERE {{ OPTIONAL {{ {n} rdfs:label ?label }} "
-        f"OPTIONAL {{ {n} a ?type }} }}",
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {_VALUES} }} "
+        f"{{ {n} ?p ?o BIND({n} AS ?s) }} UNION {{ ?s ?p {n} BIND({n} AS ?o) }} }} "
+        f"LIMIT {limit}",
         use_default_graph_as_union=True,
     )
-    info = {"label": iri.rsplit("/", 1)[-1], "type": ""}
-    for row in rows:  # type: ignore[union-attr]
-        if row["label"] is not None:
-            info["label"] = row["label"].value
-        if row["type"] is not None and row["type"].value in CLASS_TYPES:
-            info["type"] = CLASS_TYPES[row["type"].value]
+    return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
+
+
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _describe(store: GraphStore, iris: list[str]) -> dict[str, dict[str, str]]:
+    """Label and type of every node, by direct index lookups (a VALUES join over
+    OPTIONAL patterns scans the labels of the whole store)."""
+    info = {}
+    for iri in iris:
+        node = ox.NamedNode(iri)
+        label = next(iter(store.ox.quads_for_pattern(node, _LABEL, None, None)), None)
+        etype = ""
+        for quad in store.ox.quads_for_pattern(node, _TYPE, None, None):
+            etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
+        info[iri] = {
+            "label": label.object.value if label is not None else iri.rsplit("/", 1)[-1],  # type: ignore[union-attr]
+            "type": etype,
+        }
     return info

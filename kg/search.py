@@ -1,20 +1,28 @@
-"""Entity search by label and alias: case- and diacritic-insensitive, ranked."""
+"""Entity search by label and alias: case-insensitive, ranked exact, prefix, substring.
+
+The matching runs inside Oxigraph (a FILTER over labels and aliases), so only the
+candidates cross into Python; ranking and folding of diacritics happen on those.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
+import pyoxigraph as ox
+
 from kg.namespace import CLASS_TYPES
 from kg.store import GraphStore
 
-_QUERY_TYPED = """
+_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?label ?type ?name WHERE {
-  ?e a ?type ; rdfs:label ?label .
-  { ?e rdfs:label ?name } UNION { ?e skos:altLabel ?name }
-}
+SELECT DISTINCT ?e ?name WHERE {{
+  {{ ?e rdfs:label ?name }} UNION {{ ?e skos:altLabel ?name }}
+  FILTER(CONTAINS(LCASE(STR(?name)), {needle}))
+}}
 """
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def fold(text: str) -> str:
@@ -26,29 +34,30 @@ def fold(text: str) -> str:
 def search_entities(
     store: GraphStore, q: str, *, entity_type: str | None = None, limit: int = 20, offset: int = 0
 ) -> list[dict[str, object]]:
-    """Entities whose label or an alias contains ``q``: exact, then prefix, then substring."""
+    """Entities whose label or an alias contains ``q``: exact, then prefix, then substring,
+    shorter labels first."""
     needle = fold(q.strip())
-    best: dict[str, tuple[int, str, str]] = {}
-    for row in store.ox.query(_QUERY_TYPED, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        type_iri = row["type"].value  # type: ignore[index,union-attr]
-        etype = CLASS_TYPES.get(type_iri)
-        if etype is None or (entity_type and etype != entity_type):
-            continue
+    query = _QUERY.format(needle=str(ox.Literal(q.strip().lower())))
+    best: dict[str, tuple[int, int, str]] = {}
+    for row in store.ox.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
         name = fold(row["name"].value)  # type: ignore[index,union-attr]
-        if needle == name:
-            rank = 0
-        elif name.startswith(needle):
-            rank = 1
-        elif needle in name:
-            rank = 2
-        else:
-            continue
+        rank = 0 if name == needle else 1 if name.startswith(needle) else 2
         iri = row["e"].value  # type: ignore[index,union-attr]
-        label = row["label"].value  # type: ignore[index,union-attr]
-        if iri not in best or rank < best[iri][0]:
-            best[iri] = (rank, label, etype)
-    ranked = sorted(best.items(), key=lambda kv: (kv[1][0], len(kv[1][1]), kv[1][1]))
-    return [
-        {"iri": iri, "label": label, "type": etype, "rank": rank}
-        for iri, (rank, label, etype) in ranked[offset : offset + limit]
-    ]
+        best[iri] = min((rank, len(name), name), best.get(iri, (3, 0, "")))
+    hits: list[dict[str, object]] = []
+    for iri, (rank, _, _) in sorted(best.items(), key=lambda kv: kv[1]):
+        label, etype = _card(store, iri)
+        if etype and (entity_type is None or etype == entity_type):
+            hits.append({"iri": iri, "label": label, "type": etype, "rank": rank})
+            if len(hits) >= offset + limit:
+                break
+    return hits[offset : offset + limit]
+
+
+def _card(store: GraphStore, iri: str) -> tuple[str, str]:
+    node = ox.NamedNode(iri)
+    label = next(iter(store.ox.quads_for_pattern(node, _LABEL, None, None)), None)
+    etype = ""
+    for quad in store.ox.quads_for_pattern(node, _TYPE, None, None):
+        etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
+    return (label.object.value if label is not None else iri), etype  # type: ignore[union-attr]

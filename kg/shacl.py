@@ -92,23 +92,38 @@ class StoreReport:
         return not self.failing
 
 
-def validate_store(store: GraphStore) -> StoreReport:
-    """Validate each document graph, and the catalogue graph, one at a time.
+def validate_store(store: GraphStore, *, batch_triples: int = 50_000) -> StoreReport:
+    """Validate the store's named graphs, several at a time.
 
-    Each graph carries the types and labels of every entity it names, so checking graph
-    by graph checks every triple of the store in memory bounded by the largest document,
-    not by the store.
+    Each graph carries the types and labels of every entity it names, so a batch of
+    graphs is self-contained: checking batch by batch checks every triple of the store in
+    memory bounded by the batch, not by the store. A batch that fails is checked again
+    graph by graph, to name the graphs at fault.
     """
     failing: dict[str, ValidationReport] = {}
     triples = 0
     names = store.named_graphs()
-    for name in names:
+    batch: list[tuple[str, Graph]] = []
+    size = 0
+    for n, name in enumerate(names):
         graph = store.graph(name)
         triples += len(graph)
-        report = validate_graph(graph)
-        if not report.conforms:
-            failing[name] = report
+        batch.append((name, graph))
+        size += len(graph)
+        if size >= batch_triples or n == len(names) - 1:
+            failing |= _validate_batch(batch)
+            batch, size = [], 0
     return StoreReport(len(names), triples, failing)
+
+
+def _validate_batch(batch: list[tuple[str, Graph]]) -> dict[str, ValidationReport]:
+    union = Graph()
+    for _, graph in batch:
+        union += graph
+    if validate_graph(union).conforms:
+        return {}
+    reports = {name: validate_graph(graph) for name, graph in batch}
+    return {name: report for name, report in reports.items() if not report.conforms}
 
 
 def _violations(results: Graph) -> list[Violation]:
