@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from kg.catalogue import default_catalogue
 from kg.config import Settings
 from kg.errors import InputError, KGError, QueryError, ValidationFailed
 from kg.export import export_store
@@ -270,7 +271,18 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    store = GraphStore(_settings(args).store)
+    settings = _settings(args)
+    store = GraphStore(settings.store, read_only=True)
+    if args.format == "stix":
+        from kg.stix import export_stix
+
+        bundle = export_stix(store, default_catalogue(), settings.base_iri)
+        data = (json.dumps(bundle, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        if args.output:
+            args.output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
     if args.output:
         with args.output.open("wb") as out:
             export_store(store, args.format, out)

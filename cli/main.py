@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.serve)
 
     p = command(sub, "export", "Write the whole graph in an RDF format.")
-    p.add_argument("--format", choices=["ttl", "nq", "jsonld", "trig", "nt"], default="ttl")
+    p.add_argument("--format", choices=["ttl", "nq", "jsonld", "trig", "nt", "stix"], default="ttl")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     store_opt(p)
     p.set_defaults(func=commands.export)

@@ -24,7 +24,10 @@ class CatalogueEntry:
     aliases: tuple[str, ...]
     attack_id: str | None = None
     wikidata_id: str | None = None
-    stix_sector: str | None = None
+    #: the STIX 2.1 open-vocabulary value: industry-sector-ov for sectors, region-ov for regions
+    stix_value: str | None = None
+    #: ISO 3166-1 alpha-2 code of a state
+    iso_code: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -75,7 +78,8 @@ def parse_catalogue(data: dict[str, object]) -> Catalogue:
                 aliases=tuple(raw.get("aliases", ())),
                 attack_id=ids.get("attack"),
                 wikidata_id=ids.get("wikidata"),
-                stix_sector=ids.get("stix"),
+                stix_value=ids.get("stix"),
+                iso_code=ids.get("iso"),
             )
         )
     return Catalogue(tuple(entries))
