@@ -23,10 +23,15 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(store=getattr(args, "store", None))
 
 
-def _extractor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _extractor(args: argparse.Namespace, store: GraphStore | None = None):  # type: ignore[no-untyped-def]
+    """The extractor, knowing the names the store has imported (from ATT&CK)."""
     from extract.extractor import Extractor
+    from kg.attack import imported_entries
 
-    return Extractor.default(args.model or os.environ.get("KG_SPACY_MODEL") or None)
+    catalogue = default_catalogue()
+    if store is not None:
+        catalogue = catalogue.extended(imported_entries(store, _settings(args).base_iri, catalogue))
+    return Extractor.default(args.model or os.environ.get("KG_SPACY_MODEL") or None, catalogue)
 
 
 def _read_all(paths: list[Path], max_bytes: int):  # type: ignore[no-untyped-def]
@@ -46,7 +51,7 @@ def _read_all(paths: list[Path], max_bytes: int):  # type: ignore[no-untyped-def
 def ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store = GraphStore(settings.store)
-    extractor = _extractor(args)
+    extractor = _extractor(args, store)
     graph_settings = GraphSettings(settings.base_iri)
     failures = 0
     totals = {"documents": 0, "entities": 0, "relations": 0, "triples": 0}
@@ -198,6 +203,32 @@ def _print_table(rows: list[dict[str, str]]) -> None:
     for row in rows:
         print("  ".join(row.get(c, "")[: widths[c]].ljust(widths[c]) for c in columns))
     print(f"({len(rows)} rows)")
+
+
+def link_attack(args: argparse.Namespace) -> int:
+    from kg.attack import import_attack
+
+    settings = _settings(args)
+    store = GraphStore(settings.store)
+    result = import_attack(store, args.bundle, default_catalogue(), settings.base_iri)
+    store.flush()
+    print(
+        f"imported {args.bundle}: {result.entities} entities, {result.relations} relations, "
+        f"{len(result.graph)} triples into {result.graph.identifier}"
+    )
+    return 0
+
+
+def link_report(args: argparse.Namespace) -> int:
+    from kg.linking import link_report as report
+
+    rows = report(GraphStore(_settings(args).store, read_only=True))
+    for row in rows:
+        links = " ".join(row.links) or "-"
+        print(f"{row.type:<14} {row.label:<40} {links}")
+    linked = sum(1 for r in rows if r.links)
+    print(f"{linked} of {len(rows)} actors, techniques and malware linked to external ids")
+    return 0
 
 
 def retract(args: argparse.Namespace) -> int:

@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(p)
     p.set_defaults(func=commands.query)
 
+    p = command(sub, "link", "Link the graph to external threat ontologies.")
+    link = p.add_subparsers(dest="link_command", required=True)
+    q = command(link, "attack", "Import a MITRE ATT&CK STIX 2.1 bundle (replaces an earlier one).")
+    q.add_argument("bundle", type=Path, help="the ATT&CK bundle (JSON)")
+    store_opt(q)
+    q.set_defaults(func=commands.link_attack)
+    q = command(link, "report", "List actors, techniques and malware with their external ids.")
+    store_opt(q)
+    q.set_defaults(func=commands.link_report)
+
     p = command(sub, "retract", "Remove documents and the facts only they support.")
     p.add_argument("documents", nargs="+", help="document ids (as ingest prints them) or IRIs")
     store_opt(p)

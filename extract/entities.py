@@ -202,10 +202,17 @@ class CatalogueRuler:
 
     def __init__(self, nlp: Language, name: str, *, catalogue: Catalogue) -> None:
         self.name = name
+        self.nlp = nlp
+        # a trained pipeline's entities are read only if one can have set them
+        self.after_model = any(n in {"ner", "entity_ruler", "span_ruler"} for n in nlp.pipe_names)
+        self.use_catalogue(catalogue)
+
+    def use_catalogue(self, catalogue: Catalogue) -> None:
+        """(Re)build the name matchers, e.g. with names imported from ATT&CK."""
         self.catalogue = catalogue
         self.entries: dict[str, CatalogueEntry] = {e.key: e for e in catalogue.entries}
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         exact: dict[str, list[str]] = {}
         folded: dict[str, list[str]] = {}
         for entry in catalogue.entries:
@@ -213,9 +220,7 @@ class CatalogueRuler:
                 target = exact if _case_sensitive(alias) else folded
                 target.setdefault(entry.key, []).append(alias)
         self.modifiers = _sector_modifiers(catalogue)
-        # a trained pipeline's entities are read only if one can have set them
-        self.after_model = any(n in {"ner", "entity_ruler", "span_ruler"} for n in nlp.pipe_names)
-        tokenizer = nlp.tokenizer
+        tokenizer = self.nlp.tokenizer
         for key, aliases in exact.items():
             self.exact.add(key, [tokenizer(a) for a in aliases])
         for key, aliases in folded.items():

@@ -60,10 +60,16 @@ class Extractor:
     catalogue: Catalogue
 
     @classmethod
-    def default(cls, model: str | None = None) -> Extractor:
+    def default(cls, model: str | None = None, catalogue: Catalogue | None = None) -> Extractor:
+        """The default pipeline (or ``model``'s), finding the names of ``catalogue``
+        (default: the bundled one)."""
         from extract.pipeline import build_nlp
 
-        return cls(build_nlp(model), default_catalogue())
+        nlp = build_nlp(model)
+        if catalogue is not None:
+            nlp.get_pipe("kg_entities").use_catalogue(catalogue)  # type: ignore[attr-defined]
+            nlp.get_pipe("kg_relations").catalogue = catalogue  # type: ignore[attr-defined]
+        return cls(nlp, catalogue or default_catalogue())
 
     def extract(self, source: SourceDocument) -> Extraction:
         return next(iter(self.extract_many([source])))

@@ -7,7 +7,7 @@ graph builder to link entities to ATT&CK, Wikidata and STIX vocabularies.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -58,6 +58,20 @@ class Catalogue:
 
     def __post_init__(self) -> None:
         self._index.update((e.key, e) for e in self.entries)
+
+    def extended(self, entries: list[CatalogueEntry]) -> Catalogue:
+        """This catalogue with ``entries`` added; an entry with a known key adds aliases."""
+        merged = dict(self._index)
+        for entry in entries:
+            old = merged.get(entry.key)
+            if old is None:
+                merged[entry.key] = entry
+            else:
+                aliases = tuple(dict.fromkeys((*old.aliases, *entry.names)))
+                merged[entry.key] = replace(
+                    old, aliases=tuple(a for a in aliases if a != old.label)
+                )
+        return Catalogue(tuple(merged.values()))
 
     def by_key(self) -> dict[str, CatalogueEntry]:
         return dict(self._index)
