@@ -131,7 +131,7 @@ def _record_source(graph: Graph, source: str) -> None:
     digest = hashlib.sha256(Path(source).read_bytes()).hexdigest() if Path(source).exists() else ""
     if digest:
         graph.add((node, KGO.sha256, Literal(digest)))
-    when = datetime.now(UTC).isoformat(timespec="seconds")
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     graph.add((node, PROV.endedAtTime, Literal(when, datatype=XSD.dateTime)))
 
 

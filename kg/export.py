@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import BinaryIO
 
 import pyoxigraph as ox
+from rdflib import Dataset
 
 from kg.store import GraphStore
 
@@ -17,8 +20,21 @@ EXPORT_FORMATS = {
 }
 
 
+def jsonld_context() -> dict[str, object]:
+    """The JSON-LD context shipped with the package (never fetched)."""
+    text = resources.files("kg").joinpath("data/context.jsonld").read_text(encoding="utf-8")
+    return json.loads(text)["@context"]  # type: ignore[no-any-return]
+
+
 def export_store(store: GraphStore, fmt: str, output: BinaryIO) -> None:
-    """Write the store: quads for dataset formats, the union of graphs for triple formats."""
+    """Write the store: quads for dataset formats, the union of graphs for triple formats;
+    JSON-LD compacted with the package's own context, one named graph per document."""
+    if fmt == "jsonld":
+        dataset = Dataset()
+        dataset.parse(data=store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
+        text = dataset.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+        output.write(text.encode("utf-8"))
+        return
     rdf_format = EXPORT_FORMATS[fmt]
     if rdf_format.supports_datasets:
         store.ox.dump(output, format=rdf_format)

@@ -51,7 +51,7 @@ def build_document_graph(
     graph = Graph(identifier=doc)
     bind_prefixes(graph, base)
     when = Literal(
-        (extracted_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        (extracted_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         datatype=XSD.dateTime,
     )
     tool = Literal(f"{extraction.extractor} {extraction.extractor_version}")

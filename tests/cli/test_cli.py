@@ -153,3 +153,21 @@ def test_retract_by_id(tmp_path: Path, sample_dir: Path) -> None:
     export = kg("export", "--format", "nq", "--store", str(store)).stdout
     assert "doc/treasury-release>" not in export and "doc/advisory-kimsuky>" in export
     assert kg("validate", "--store", str(store)).returncode == 0
+
+
+def test_jsonld_export_uses_the_shipped_context(seeded_store: Path) -> None:
+    import pyoxigraph as ox
+
+    run = kg("export", "--format", "jsonld", "--store", str(seeded_store))
+    assert run.returncode == 0
+    document = json.loads(run.stdout)
+    assert isinstance(document["@context"], dict)  # inline, nothing to fetch
+    assert document["@context"]["targets"]["@id"] == "kgo:targets"
+    nq = kg("export", "--format", "nq", "--store", str(seeded_store)).stdout
+
+    def same_value(quads: object) -> set[str]:  # rdflib writes 'Z' times as '+00:00'
+        return {str(q).replace("+00:00", "Z") for q in quads}  # type: ignore[attr-defined]
+
+    from_jsonld = same_value(ox.parse(run.stdout.encode(), format=ox.RdfFormat.JSON_LD))
+    from_nquads = same_value(ox.parse(nq.encode(), format=ox.RdfFormat.N_QUADS))
+    assert from_jsonld == from_nquads and from_nquads
