@@ -6,7 +6,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run test lint bench clean
+.PHONY: help install run test lint bench notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ lint: $(BIN)/kg ## ruff, mypy and the import contracts
 bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_store
+
+notebooks: $(BIN)/kg ## open the analyst notebooks in Jupyter, with the project's kernel
+	$(BIN)/pip install --quiet jupyterlab
+	cd notebooks && ../$(BIN)/jupyter lab
 
 clean: ## remove the virtualenv, the store and caches
 	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -170,7 +170,7 @@ class RelationFinder:
         ents = list(doc.ents)
         sentences = sentences_with_entities(doc, ents)
         found = find_relations(doc, ents) + find_appositive_parts(doc, ents)
-        extra_entities, extra_relations = _sanction_events(sentences, found, ents)
+        extra_entities, extra_relations = _sanction_events(sentences, found, ents, self.catalogue)
         relations = [_relation(r) for r in found] + extra_relations + _incident_dates(sentences)
         entities = _entities(ents, self.catalogue) + extra_entities
         keys = {e.key for e in entities}
@@ -242,7 +242,10 @@ def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
 
 
 def _sanction_events(
-    sentences: list[tuple[Span, list[Span]]], found: list[FoundRelation], ents: list[Span]
+    sentences: list[tuple[Span, list[Span]]],
+    found: list[FoundRelation],
+    ents: list[Span],
+    catalogue: Catalogue,
 ) -> tuple[list[Entity], list[Relation]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
@@ -277,7 +280,11 @@ def _sanction_events(
         iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
-        label = f"{_label(ents, issuers[0])} sanctions ({iso})" if issuers else f"Sanctions ({iso})"
+        label = (
+            f"{_label(ents, issuers[0], catalogue)} sanctions ({iso})"
+            if issuers
+            else f"Sanctions ({iso})"
+        )
         mentions = _sanction_mentions(sent, sent_ents)
         entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
@@ -302,7 +309,10 @@ def _merge_entities(entities: list[Entity]) -> list[Entity]:
     return list(merged.values())
 
 
-def _label(ents: list[Span], key: str) -> str:
+def _label(ents: list[Span], key: str, catalogue: Catalogue) -> str:
+    entry = catalogue.get(key)
+    if entry is not None:
+        return entry.label
     for ent in ents:
         if ent.kb_id_ == key:
             return _strip_article(ent.text)
