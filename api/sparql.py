@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, Response, current_app, request
 
 from api.errors import problem
 from kg.errors import QueryError
 from kg.sparql import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, run_query
 from kg.store import GraphStore
+from kg.update import apply_update
 
 bp = Blueprint("sparql", __name__)
 
@@ -39,8 +42,37 @@ def _negotiate(kind: str) -> str | None:
     return request.accept_mimetypes.best_match(offered)
 
 
+def _update_text() -> str | None:
+    """The update of a POST (SPARQL 1.1 Protocol, update operation), if it is one."""
+    if request.method != "POST":
+        return None
+    if (request.mimetype or "").lower() == "application/sparql-update":
+        return request.get_data(as_text=True)
+    return request.form.get("update")
+
+
+def _authorised() -> Response | None:
+    """Updates need ``Authorization: Bearer <KG_API_TOKEN>``; none are taken without a token."""
+    token = current_app.config.get("KG_API_TOKEN")
+    if not token:
+        return problem(403, "Forbidden", "updates are disabled: the server has no KG_API_TOKEN")
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        response = problem(401, "Unauthorized", "updates need Authorization: Bearer <token>")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="threat-kg"'
+        return response
+    return None
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    update = _update_text()
+    if update is not None:
+        refusal = _authorised()
+        if refusal is not None:
+            return refusal
+        changed = apply_update(_store(), update)
+        return Response(status=204, headers={"X-Graphs-Changed": " ".join(changed.graphs)})
     text = _query_text()
     if not text:
         raise QueryError("missing the query parameter")

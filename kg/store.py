@@ -102,6 +102,12 @@ class GraphStore:
         graph.parse(data=(data or b"").decode("utf-8"), format="nt")
         return graph
 
+    def default_graph(self) -> Graph:
+        data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        graph = Graph()
+        graph.parse(data=(data or b"").decode("utf-8"), format="nt")
+        return graph
+
     def union_graph(self) -> Graph:
         """The union of all graphs as an rdflib graph, for whole-store SHACL validation."""
         triples = self.ox.query(
