@@ -144,7 +144,7 @@ def _add_relation(
     if not rel.negated:
         graph.add((subject, predicate, obj))
     digest = hashlib.sha1(
-        f"{rel.subject}|{rel.predicate}|{rel.object}|{rel.start}".encode()
+        f"{rel.subject}|{rel.predicate}|{rel.object}|{rel.start}|{rel.negated}".encode()
     ).hexdigest()[:16]
     node = URIRef(f"{doc}/assertion/{digest}")
     graph.add((node, RDF.type, KGO.Assertion))

@@ -66,24 +66,21 @@ def synthetic(n: int, rng: random.Random) -> Extraction:
         )
     )
     relations = []
+    taken: set[tuple[str, str, str, int]] = set()
     for _ in range(30):
         s, o = rng.sample(entities, 2)
         options = [
             p for p, (subj, obj) in RELATION_SCHEMA.items() if s.type in subj and o.type in obj
         ]
-        if options:
-            start = rng.randrange(0, 700)
-            relations.append(
-                Relation(
-                    s.key,
-                    rng.choice(options),
-                    o.key,
-                    text[start : start + 60],
-                    start,
-                    start + 60,
-                    round(rng.uniform(0.5, 1), 2),
-                )
-            )
+        if not options:
+            continue
+        predicate, start = rng.choice(options), rng.randrange(0, 700)
+        if (s.key, predicate, o.key, start) in taken:
+            continue
+        taken.add((s.key, predicate, o.key, start))
+        evidence = text[start : start + 60]
+        confidence = round(rng.uniform(0.5, 1), 2)
+        relations.append(Relation(s.key, predicate, o.key, evidence, start, start + 60, confidence))
     meta = DocumentMeta(f"gen-{n}", f"gen-{n}.txt", f"{n:064x}", title=f"Generated {n}")
     return Extraction(meta, text, tuple(entities), tuple(relations), "bench", "0")
 
