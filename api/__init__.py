@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg.config import Settings
+from kg.deadline import Deadline
 from kg.store import GraphStore
 
 
@@ -21,6 +22,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         KG_BASE_IRI=settings.base_iri,
         KG_READ_ONLY=False,
         KG_RESULT_LIMIT=10_000,
+        KG_QUERY_TIMEOUT=float(os.environ.get("KG_QUERY_TIMEOUT", 30)),
+        KG_MAX_RUNNING_QUERIES=int(os.environ.get("KG_MAX_RUNNING_QUERIES", 8)),
         MAX_CONTENT_LENGTH=settings.max_bytes,
         KG_API_TOKEN=os.environ.get("KG_API_TOKEN"),
     )
@@ -28,6 +31,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.extensions["kg_store"] = GraphStore(
         Path(str(app.config["KG_STORE"])), read_only=bool(app.config["KG_READ_ONLY"])
+    )
+
+    app.extensions["kg_deadline"] = Deadline(
+        float(app.config["KG_QUERY_TIMEOUT"]),  # type: ignore[arg-type]
+        max_running=int(app.config["KG_MAX_RUNNING_QUERIES"]),  # type: ignore[call-overload]
     )
 
     from api import errors, graph, sparql

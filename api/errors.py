@@ -7,7 +7,16 @@ import logging
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import InputError, KGError, NotFound, QueryError, StoreError, ValidationFailed
+from kg.errors import (
+    InputError,
+    KGError,
+    NotFound,
+    Overloaded,
+    QueryError,
+    QueryTimeout,
+    StoreError,
+    ValidationFailed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +27,8 @@ STATUS: dict[type[KGError], tuple[int, str]] = {
     NotFound: (404, "Not found"),
     ValidationFailed: (422, "Does not conform to the shapes"),
     StoreError: (503, "Store unavailable"),
+    QueryTimeout: (503, "Query cut off"),
+    Overloaded: (503, "Busy"),
 }
 
 

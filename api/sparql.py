@@ -7,6 +7,7 @@ import hmac
 from flask import Blueprint, Response, current_app, request
 
 from api.errors import problem
+from kg.deadline import Deadline
 from kg.errors import QueryError
 from kg.sparql import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, run_query
 from kg.store import GraphStore
@@ -76,9 +77,17 @@ def sparql() -> Response:
     text = _query_text()
     if not text:
         raise QueryError("missing the query parameter")
-    result = run_query(_store(), text)
-    media = _negotiate(result.kind)
-    if media is None:
-        offered = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
+    wanted = {kind: _negotiate(kind) for kind in ("select", "ask", "graph")}
+    store = _store()
+
+    def evaluate() -> tuple[bytes | None, str]:
+        result = run_query(store, text)
+        media = wanted[result.kind]
+        return (result.serialize(media) if media else None), (media or result.kind)
+
+    deadline: Deadline = current_app.extensions["kg_deadline"]
+    body, media = deadline.run(evaluate)
+    if body is None:
+        offered = GRAPH_FORMATS if media == "graph" else RESULT_FORMATS
         return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(offered)}")
-    return Response(result.serialize(media), mimetype=media)
+    return Response(body, mimetype=media)

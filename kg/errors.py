@@ -27,5 +27,13 @@ class NotFound(KGError):
     """The thing asked for is not in the graph."""
 
 
+class QueryTimeout(KGError):
+    """A query ran past its deadline and was cut off."""
+
+
+class Overloaded(KGError):
+    """Too much work is running to take more now."""
+
+
 class StoreError(KGError):
     """The store cannot be opened or written."""
