@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import InputError, NotFound
+from kg.namespace import PREDICATE_IRIS, TYPE_CLASSES
 from kg.neighbourhood import neighbourhood, resolve_node
 from kg.search import search_entities
 from kg.store import GraphStore
@@ -36,10 +37,33 @@ def get_neighbourhood() -> Response:
         raise InputError("missing the node parameter (an IRI or a label)")
     depth = _int_arg("depth", 1, 1, 3)
     limit = _int_arg("limit", 200, 1, 5000)
+    shape = request.args.get("format", "json")
+    if shape not in {"json", "cytoscape", "node-link"}:
+        raise InputError("format must be json, cytoscape or node-link")
+    types = _list_arg("types", set(TYPE_CLASSES))
+    predicates = _list_arg("predicates", set(PREDICATE_IRIS))
     iri = resolve_node(_store(), node)
     if iri is None:
         raise NotFound(f"no entity {node!r} in the graph")
-    return jsonify(neighbourhood(_store(), iri, depth=depth, limit=limit).as_json())
+    hood = neighbourhood(
+        _store(), iri, depth=depth, limit=limit, types=types, predicates=predicates
+    )
+    if shape == "cytoscape":
+        return jsonify(hood.as_cytoscape())
+    if shape == "node-link":
+        return jsonify(hood.as_node_link())
+    return jsonify(hood.as_json())
+
+
+def _list_arg(name: str, allowed: set[str]) -> set[str] | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    values = {v.strip() for v in raw.split(",") if v.strip()}
+    unknown = values - allowed
+    if unknown:
+        raise InputError(f"unknown {name}: {', '.join(sorted(unknown))}")
+    return values
 
 
 @bp.get("/api/entities")

@@ -17,7 +17,7 @@ _VALUES = " ".join(f"<{p}>" for p in RELATION_IRIS)
 class Neighbourhood:
     root: str
     nodes: dict[str, dict[str, str]] = field(default_factory=dict)
-    edges: list[dict[str, str]] = field(default_factory=list)
+    edges: list[dict[str, object]] = field(default_factory=list)
     truncated: bool = False
 
     def as_json(self) -> dict[str, object]:
@@ -26,6 +26,30 @@ class Neighbourhood:
             "nodes": [{"id": k, **v} for k, v in self.nodes.items()],
             "edges": self.edges,
             "truncated": self.truncated,
+        }
+
+    def as_cytoscape(self) -> dict[str, object]:
+        """Cytoscape.js elements JSON (edges with ids, as Cytoscape.js wants them)."""
+        nodes = [{"data": {"id": k, **v}} for k, v in self.nodes.items()]
+        edges = [
+            {"data": {"id": f"{e['source']}|{e['predicate']}|{e['target']}", **e}}
+            for e in self.edges
+        ]
+        return {
+            "root": self.root,
+            "truncated": self.truncated,
+            "elements": {"nodes": nodes, "edges": edges},
+        }
+
+    def as_node_link(self) -> dict[str, object]:
+        """networkx's ``node_link_data`` form (``edges`` key, networkx 3.4+): load it with
+        ``nx.node_link_graph(data, edges="edges")``."""
+        return {
+            "directed": True,
+            "multigraph": True,
+            "graph": {"root": self.root, "truncated": self.truncated},
+            "nodes": [{"id": k, **v} for k, v in self.nodes.items()],
+            "edges": [{**e, "key": e["predicate"]} for e in self.edges],
         }
 
 
@@ -53,7 +77,13 @@ def _label_lookup(store: GraphStore, text: str) -> str | None:
 
 
 def neighbourhood(
-    store: GraphStore, root: str, *, depth: int = 1, limit: int = 200
+    store: GraphStore,
+    root: str,
+    *,
+    depth: int = 1,
+    limit: int = 200,
+    types: set[str] | None = None,
+    predicates: set[str] | None = None,
 ) -> Neighbourhood:
     """Breadth-first expansion over relation edges in both directions.
 
@@ -82,11 +112,44 @@ def neighbourhood(
                     seen.add(other)
                     next_frontier.append(other)
         frontier = next_frontier
-    result.nodes = _describe(store, sorted(seen))
+    nodes = _describe(store, sorted(seen))
+    if types:
+        nodes = {k: v for k, v in nodes.items() if k == root or v["type"] in types}
+    support = _support(store, sorted(nodes))
+    result.nodes = nodes
     result.edges = [
-        {"source": s, "predicate": p.rsplit("#", 1)[-1], "target": o} for s, p, o in sorted(edges)
+        {
+            "source": s,
+            "predicate": p.rsplit("#", 1)[-1],
+            "target": o,
+            **support.get((s, p, o), {"documents": 0, "confidence": None}),
+        }
+        for s, p, o in sorted(edges)
+        if s in nodes and o in nodes and (not predicates or p.rsplit("#", 1)[-1] in predicates)
     ]
     return result
+
+
+def _support(store: GraphStore, iris: list[str]) -> dict[tuple[str, str, str], dict[str, object]]:
+    """For the edges of these nodes: how many documents state them, and how sure."""
+    found: dict[tuple[str, str, str], dict[str, object]] = {}
+    for iri in iris:
+        n = str(ox.NamedNode(iri))
+        rows = store.ox.query(
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+            "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+            "SELECT ?p ?o (COUNT(DISTINCT ?d) AS ?docs) (MAX(?c) AS ?conf) WHERE { "
+            f"?a rdf:subject {n} ; rdf:predicate ?p ; rdf:object ?o ; kgo:inDocument ?d ; "
+            "kgo:confidence ?c ; kgo:negated false } GROUP BY ?p ?o",
+            use_default_graph_as_union=True,
+        )
+        for row in rows:  # type: ignore[union-attr]
+            key = (iri, row["p"].value, row["o"].value)  # type: ignore[index,union-attr]
+            found[key] = {
+                "documents": int(row["docs"].value),  # type: ignore[index,union-attr]
+                "confidence": float(row["conf"].value),  # type: ignore[index,union-attr]
+            }
+    return found
 
 
 def _edges(store: GraphStore, node: str, limit: int) -> list[tuple[str, str, str]]:

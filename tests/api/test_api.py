@@ -105,3 +105,29 @@ def test_health_and_index(client: FlaskClient) -> None:
         assert page.status_code == 200 and b"threat-kg explorer" in page.data
     unknown = client.get("/nowhere")
     assert unknown.status_code == 404 and json.loads(unknown.data)["status"] == 404
+
+
+def test_neighbourhood_formats_load_in_networkx(client: FlaskClient) -> None:
+    import networkx as nx
+
+    params = {"node": "Lazarus Group", "depth": 2, "format": "node-link"}
+    data = client.get("/api/neighbourhood", query_string=params).get_json()
+    graph = nx.node_link_graph(data, edges="edges")
+    assert graph.number_of_nodes() == len(data["nodes"]) > 3
+    root = data["graph"]["root"]
+    assert graph.nodes[root]["label"] == "Lazarus Group"
+    stated = [e for e in data["edges"] if e["documents"] >= 1]
+    assert stated and all(0 < e["confidence"] <= 1 for e in stated)
+    cyto = client.get(
+        "/api/neighbourhood", query_string={**params, "format": "cytoscape"}
+    ).get_json()
+    assert all("id" in e["data"] for e in cyto["elements"]["edges"])
+
+
+def test_neighbourhood_filters(client: FlaskClient) -> None:
+    params = {"node": "Lazarus Group", "depth": 1, "types": "SECTOR", "predicates": "targets"}
+    data = client.get("/api/neighbourhood", query_string=params).get_json()
+    assert data["edges"] and all(e["predicate"] == "targets" for e in data["edges"])
+    assert {n["type"] for n in data["nodes"]} <= {"SECTOR", "THREAT_ACTOR"}
+    bad = client.get("/api/neighbourhood", query_string={"node": "Lazarus", "types": "PLANET"})
+    assert bad.status_code == 400 and "PLANET" in bad.get_json()["detail"]
