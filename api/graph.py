@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kg.cards import entity_card, search_sentences
 from kg.errors import InputError, NotFound
 from kg.namespace import PREDICATE_IRIS, TYPE_CLASSES
 from kg.neighbourhood import neighbourhood, resolve_node
@@ -77,6 +78,35 @@ def get_entities() -> Response:
         _store(), q, entity_type=request.args.get("type") or None, limit=limit, offset=offset
     )
     return jsonify({"query": q, "results": hits})
+
+
+@bp.get("/api/entities/<path:key>")
+def get_entity(key: str) -> Response:
+    """The entity card, by key ("threat-actor/lazarus-group"), IRI or label."""
+    iri = key if key.startswith(("http://", "https://")) else None
+    if iri is None:
+        base = str(current_app.config["KG_BASE_IRI"])
+        candidate = base + key
+        iri = candidate if _store().has_subject(candidate) else resolve_node(_store(), key)
+    if iri is None:
+        raise NotFound(f"no entity {key!r} in the graph")
+    return jsonify(entity_card(_store(), iri))
+
+
+@bp.get("/api/sentences")
+def get_sentences() -> Response:
+    q = request.args.get("q", "").strip() or None
+    entity = request.args.get("entity", "").strip() or None
+    if q is None and entity is None:
+        raise InputError("give q (words) or entity (an IRI or label), or both")
+    iri = None
+    if entity is not None:
+        iri = resolve_node(_store(), entity)
+        if iri is None:
+            raise NotFound(f"no entity {entity!r} in the graph")
+    limit = _int_arg("limit", 50, 1, 500)
+    hits = search_sentences(_store(), q=q, entity=iri, limit=limit)
+    return jsonify({"q": q, "entity": iri, "results": hits})
 
 
 @bp.get("/healthz")

@@ -66,6 +66,13 @@ class GraphStore:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"could not write {graph_iri}: {exc}") from exc
 
+    def has_subject(self, iri: str) -> bool:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return False
+        return next(iter(self.ox.quads_for_pattern(node, None, None, None)), None) is not None
+
     def has_graph(self, graph_iri: str) -> bool:
         try:
             return bool(self.ox.contains_named_graph(ox.NamedNode(graph_iri)))

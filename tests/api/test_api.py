@@ -131,3 +131,25 @@ def test_neighbourhood_filters(client: FlaskClient) -> None:
     assert {n["type"] for n in data["nodes"]} <= {"SECTOR", "THREAT_ACTOR"}
     bad = client.get("/api/neighbourhood", query_string={"node": "Lazarus", "types": "PLANET"})
     assert bad.status_code == 400 and "PLANET" in bad.get_json()["detail"]
+
+
+def test_entity_card(client: FlaskClient) -> None:
+    card = client.get("/api/entities/threat-actor/kimsuky").get_json()
+    assert card["label"] == "Kimsuky" and card["type"] == "THREAT_ACTOR"
+    assert "https://attack.mitre.org/groups/G0094/" in card["external_links"]
+    targets = [r for r in card["relations"] if r["predicate"] == "targets"]
+    assert targets and all(r["evidence"] and r["document_title"] for r in targets)
+    by_label = client.get("/api/entities/Kimsuky").get_json()
+    assert by_label["iri"] == card["iri"]
+    assert client.get("/api/entities/threat-actor/nobody").status_code == 404
+
+
+def test_sentence_search_goes_from_words_to_graph(client: FlaskClient) -> None:
+    hits = client.get("/api/sentences", query_string={"q": "spear-phishing"}).get_json()["results"]
+    assert hits and all("spear-phishing" in h["sentence"].lower() for h in hits)
+    assert any(e["label"] == "Kimsuky" for h in hits for e in h["entities"])
+    about = client.get("/api/sentences", query_string={"entity": "Andariel"}).get_json()
+    assert about["results"] and all(
+        any(e["label"] == "Andariel" for e in h["entities"]) for h in about["results"]
+    )
+    assert client.get("/api/sentences").status_code == 400
