@@ -8,13 +8,20 @@ from pathlib import Path
 
 from flask import Flask
 
+from api.documents import Ingest
 from kg.config import Settings
 from kg.deadline import Deadline
 from kg.store import GraphStore
 
 
-def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Application factory: defaults, then ``$KG_*`` environment, then ``config``."""
+def create_app(
+    config: Mapping[str, object] | None = None, *, ingest: Ingest | None = None
+) -> Flask:
+    """Application factory: defaults, then ``$KG_*`` environment, then ``config``.
+
+    ``ingest`` (given by the composition root, which owns the extractor) enables
+    ``POST /api/documents``; without it the server never loads spaCy.
+    """
     app = Flask(__name__)
     settings = Settings.from_env()
     app.config.from_mapping(
@@ -38,9 +45,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         max_running=int(app.config["KG_MAX_RUNNING_QUERIES"]),  # type: ignore[call-overload]
     )
 
-    from api import errors, graph, sparql
+    if ingest is not None:
+        app.extensions["kg_ingest"] = ingest
+
+    from api import documents, errors, graph, sparql
 
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph.bp)
+    app.register_blueprint(documents.bp)
     return app

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, current_app, request
 
+from api.auth import refusal
 from api.errors import problem
 from kg.deadline import Deadline
 from kg.errors import QueryError
@@ -52,26 +51,13 @@ def _update_text() -> str | None:
     return request.form.get("update")
 
 
-def _authorised() -> Response | None:
-    """Updates need ``Authorization: Bearer <KG_API_TOKEN>``; none are taken without a token."""
-    token = current_app.config.get("KG_API_TOKEN")
-    if not token:
-        return problem(403, "Forbidden", "updates are disabled: the server has no KG_API_TOKEN")
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        response = problem(401, "Unauthorized", "updates need Authorization: Bearer <token>")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="threat-kg"'
-        return response
-    return None
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     update = _update_text()
     if update is not None:
-        refusal = _authorised()
-        if refusal is not None:
-            return refusal
+        refused = refusal()
+        if refused is not None:
+            return refused
         changed = apply_update(_store(), update)
         return Response(status=204, headers={"X-Graphs-Changed": " ".join(changed.graphs)})
     text = _query_text()

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from kg.catalogue import default_catalogue
 from kg.config import Settings
@@ -294,11 +295,56 @@ def serve(args: argparse.Namespace) -> int:
     from api import create_app
 
     settings = _settings(args)
-    app = create_app({"KG_STORE": str(settings.store), "KG_BASE_IRI": settings.base_iri})
+    config = {"KG_STORE": str(settings.store), "KG_BASE_IRI": settings.base_iri}
+    ingest = make_ingest(args, settings) if args.ingest else None
+    app = create_app(config, ingest=ingest)
     url = f"http://{args.host}:{args.port}"
     print(f"threat-kg serving {settings.store} on {url}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="threat-kg")
     return 0
+
+
+def make_ingest(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
+    """The ingest function the API calls for ``POST /api/documents``: the composition root
+    is the one place that joins the extractor to the store. The extractor is loaded on
+    the first document."""
+    import threading
+    from pathlib import PurePath
+
+    from extract.readers import read_bytes
+    from kg.iri import slugify
+
+    lock = threading.Lock()  # one extraction at a time: the pipeline is shared
+    loaded: list[Any] = []
+
+    def ingest(store: GraphStore, data: bytes, name: str) -> dict[str, object]:
+        if len(data) > settings.max_bytes:
+            raise InputError(f"{name}: {len(data)} bytes, over the limit of {settings.max_bytes}")
+        path = PurePath(name)
+        source = read_bytes(
+            data, name=name, suffix=path.suffix.lower() or ".txt", doc_id=slugify(path.stem)
+        )
+        with lock:
+            if not loaded:
+                loaded.append(_extractor(args, store))
+            extractor = loaded[0]
+            extraction = extractor.extract(source)
+        result = ingest_extraction(
+            store,
+            extraction,
+            catalogue=extractor.catalogue,
+            settings=GraphSettings(settings.base_iri),
+        )
+        return {
+            "id": result.doc_id,
+            "iri": result.doc_iri,
+            "status": result.status,
+            "entities": result.entities,
+            "relations": result.relations,
+            "triples": result.triples,
+        }
+
+    return ingest
 
 
 def export(args: argparse.Namespace) -> int:

@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=4)
+    p.add_argument(
+        "--no-ingest",
+        dest="ingest",
+        action="store_false",
+        help="serve read-only: no POST /api/documents, spaCy never loaded",
+    )
     store_opt(p)
     p.set_defaults(func=commands.serve)
 
