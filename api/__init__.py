@@ -33,6 +33,8 @@ def create_app(
         KG_MAX_RUNNING_QUERIES=int(os.environ.get("KG_MAX_RUNNING_QUERIES", 8)),
         MAX_CONTENT_LENGTH=settings.max_bytes,
         KG_API_TOKEN=os.environ.get("KG_API_TOKEN"),
+        # origins allowed to call the API from a browser (e.g. a YASGUI page): "" = none
+        KG_CORS_ORIGINS=os.environ.get("KG_CORS_ORIGINS", ""),
     )
     if config:
         app.config.from_mapping(config)
@@ -48,9 +50,10 @@ def create_app(
     if ingest is not None:
         app.extensions["kg_ingest"] = ingest
 
-    from api import documents, errors, graph, sparql
+    from api import cors, documents, errors, graph, sparql
 
     errors.init_app(app)
+    cors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(documents.bp)

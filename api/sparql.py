@@ -7,7 +7,8 @@ from flask import Blueprint, Response, current_app, request
 from api.auth import refusal
 from api.errors import problem
 from kg.deadline import Deadline
-from kg.errors import QueryError
+from kg.errors import NotFound, QueryError
+from kg.service import service_description
 from kg.sparql import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, run_query
 from kg.store import GraphStore
 from kg.update import apply_update
@@ -51,6 +52,46 @@ def _update_text() -> str | None:
     return request.form.get("update")
 
 
+def _describe_service() -> Response:
+    """A GET without a query: the explorer page for a browser, else the SPARQL 1.1
+    service description with a VoID description of the dataset."""
+    best = request.accept_mimetypes.best_match(["text/html", *GRAPH_FORMATS], default="text/turtle")
+    if best == "text/html":
+        return current_app.send_static_file("index.html")
+    graph = service_description(_store(), request.base_url)
+    media = best if best in GRAPH_FORMATS else "text/turtle"
+    return Response(graph.serialize(format=SERIALIZERS[media]), mimetype=media)
+
+
+SERIALIZERS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@bp.get("/rdf-graph-store")
+def graph_store() -> Response:
+    """The read side of the SPARQL 1.1 Graph Store Protocol: ``?graph=IRI`` or ``?default``."""
+    store = _store()
+    if "default" in request.args:
+        graph = store.default_graph()
+    else:
+        iri = request.args.get("graph", "")
+        if not iri:
+            raise QueryError("give ?graph=IRI or ?default")
+        if not store.has_graph(iri):
+            raise NotFound(f"no graph <{iri}> in this store")
+        graph = store.graph(iri)
+    media = request.accept_mimetypes.best_match(list(SERIALIZERS), default="text/turtle")
+    if media is None:
+        return problem(
+            406, "Not Acceptable", f"no acceptable format among {', '.join(SERIALIZERS)}"
+        )
+    return Response(graph.serialize(format=SERIALIZERS[media]), mimetype=media)
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     update = _update_text()
@@ -61,13 +102,18 @@ def sparql() -> Response:
         changed = apply_update(_store(), update)
         return Response(status=204, headers={"X-Graphs-Changed": " ".join(changed.graphs)})
     text = _query_text()
+    if not text and request.method == "GET":
+        return _describe_service()
     if not text:
         raise QueryError("missing the query parameter")
     wanted = {kind: _negotiate(kind) for kind in ("select", "ask", "graph")}
     store = _store()
 
+    default_graphs = request.values.getlist("default-graph-uri")
+    named_graphs = request.values.getlist("named-graph-uri")
+
     def evaluate() -> tuple[bytes | None, str]:
-        result = run_query(store, text)
+        result = run_query(store, text, default_graphs=default_graphs, named_graphs=named_graphs)
         media = wanted[result.kind]
         return (result.serialize(media) if media else None), (media or result.kind)
 

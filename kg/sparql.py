@@ -62,12 +62,29 @@ class QueryResult:
         return self.value.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
 
 
-def run_query(store: GraphStore, query: str) -> QueryResult:
-    """Evaluate a SPARQL 1.1 query over the union of the store's graphs; queries that
-    would fetch from elsewhere are refused before evaluation."""
+def run_query(
+    store: GraphStore,
+    query: str,
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> QueryResult:
+    """Evaluate a SPARQL 1.1 query over the union of the store's graphs (or over the
+    protocol's ``default-graph-uri`` / ``named-graph-uri`` dataset); queries that would
+    fetch from elsewhere are refused before evaluation."""
     check_query(query, graph_exists=store.has_graph)
+    dataset: dict[str, object] = {}
+    for iri in [*(default_graphs or []), *(named_graphs or [])]:
+        if not store.has_graph(iri):
+            raise QueryError(f"<{iri}> is not a graph of this store")
+    if default_graphs:
+        dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        dataset["use_default_graph_as_union"] = True
+    if named_graphs:
+        dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        result = store.ox.query(query, use_default_graph_as_union=True)
+        result = store.ox.query(query, **dataset)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:

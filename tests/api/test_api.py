@@ -56,7 +56,7 @@ def test_sparql_errors_are_problems(client: FlaskClient) -> None:
     assert resp.mimetype == "application/problem+json"
     body = resp.get_json()
     assert body["status"] == 400 and "syntax" in body["detail"].lower()
-    missing = client.get("/sparql", query_string={"q": "x"})
+    missing = client.post("/sparql", data={"q": "x"})
     assert missing.status_code == 400
     unacceptable = client.get(
         "/sparql", query_string={"query": TARGETS}, headers={"Accept": "image/png"}
@@ -153,3 +153,59 @@ def test_sentence_search_goes_from_words_to_graph(client: FlaskClient) -> None:
         any(e["label"] == "Andariel" for e in h["entities"]) for h in about["results"]
     )
     assert client.get("/api/sentences").status_code == 400
+
+
+def test_service_description_and_explorer(client: FlaskClient) -> None:
+    from rdflib import Graph, Namespace
+
+    sd = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert sd.status_code == 200 and sd.mimetype == "text/turtle"
+    graph = Graph().parse(data=sd.get_data(as_text=True), format="turtle")
+    void = Namespace("http://rdfs.org/ns/void#")
+    from rdflib import RDF
+
+    dataset = next(graph.subjects(RDF.type, void.Dataset))
+    triples = int(graph.value(dataset, void.triples))  # type: ignore[arg-type]
+    assert triples > 1000
+    classes = {str(c) for c in graph.objects(None, void["class"])}
+    assert "https://w3id.org/threat-kg/ontology#ThreatActor" in classes
+    with client.get("/sparql", headers={"Accept": "text/html"}) as page:
+        assert b"threat-kg explorer" in page.data
+
+
+def test_protocol_dataset_and_graph_store(client: FlaskClient) -> None:
+    doc = "https://w3id.org/threat-kg/id/doc/advisory-kimsuky"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    one = client.get(
+        "/sparql", query_string={"query": count, "default-graph-uri": doc, "format": "csv"}
+    )
+    everything = client.get("/sparql", query_string={"query": count, "format": "csv"})
+    assert int(one.get_data(as_text=True).split()[1]) < int(
+        everything.get_data(as_text=True).split()[1]
+    )
+    unknown = client.get("/sparql", query_string={"query": count, "default-graph-uri": "urn:x"})
+    assert unknown.status_code == 400
+    whole = client.get(
+        "/rdf-graph-store", query_string={"graph": doc}, headers={"Accept": "application/n-triples"}
+    )
+    assert whole.status_code == 200 and whole.mimetype == "application/n-triples"
+    assert len(whole.get_data(as_text=True).splitlines()) == int(
+        one.get_data(as_text=True).split()[1]
+    )
+    assert client.get("/rdf-graph-store", query_string={"graph": "urn:none"}).status_code == 404
+
+
+def test_cors_is_off_unless_configured(client: FlaskClient, sample_store) -> None:  # type: ignore[no-untyped-def]
+    from api import create_app
+
+    plain = client.get("/healthz", headers={"Origin": "https://yasgui.example"})
+    assert "Access-Control-Allow-Origin" not in plain.headers
+    app = create_app(
+        {
+            "KG_STORE": str(sample_store),
+            "KG_READ_ONLY": True,
+            "KG_CORS_ORIGINS": "https://yasgui.example",
+        }
+    )
+    allowed = app.test_client().get("/healthz", headers={"Origin": "https://yasgui.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://yasgui.example"
