@@ -50,11 +50,12 @@ def create_app(
     if ingest is not None:
         app.extensions["kg_ingest"] = ingest
 
-    from api import cors, documents, errors, graph, sparql
+    from api import cors, documents, errors, graph, openapi, sparql
 
     errors.init_app(app)
     cors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(openapi.bp)
     return app
