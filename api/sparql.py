@@ -112,14 +112,24 @@ def sparql() -> Response:
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
 
-    def evaluate() -> tuple[bytes | None, str]:
+    limit = int(current_app.config["KG_RESULT_LIMIT"]) or None  # type: ignore[call-overload]
+
+    def evaluate() -> tuple[bytes | None, str, bool]:
         result = run_query(store, text, default_graphs=default_graphs, named_graphs=named_graphs)
         media = wanted[result.kind]
-        return (result.serialize(media) if media else None), (media or result.kind)
+        if media is None:
+            return None, result.kind, False
+        body, cut = result.serialize_capped(media, limit=limit)
+        return body, media, cut
 
     deadline: Deadline = current_app.extensions["kg_deadline"]
-    body, media = deadline.run(evaluate)
+    body, media, cut = deadline.run(evaluate)
     if body is None:
         offered = GRAPH_FORMATS if media == "graph" else RESULT_FORMATS
         return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(offered)}")
-    return Response(body, mimetype=media)
+    response = Response(body, mimetype=media)
+    if cut:
+        # the results are complete up to the cap; the headers say they stop there
+        response.headers["X-Result-Limit"] = str(limit)
+        response.headers["X-Result-Truncated"] = "true"
+    return response

@@ -6,11 +6,13 @@ The query path stays on pyoxigraph and its own serialisers; rdflib is not involv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.guard import check_query
+from kg.results import WRITERS
 from kg.store import GraphStore
 
 #: media type -> pyoxigraph results format, for SELECT and ASK
@@ -51,15 +53,30 @@ class QueryResult:
     value: object
 
     def serialize(self, media_type: str) -> bytes:
+        return self.serialize_capped(media_type, limit=None)[0]
+
+    def serialize_capped(self, media_type: str, *, limit: int | None) -> tuple[bytes, bool]:
+        """The results in ``media_type``, at most ``limit`` rows or triples, and whether
+        the cap cut them short."""
         if self.kind == "graph":
             fmt = GRAPH_FORMATS.get(media_type)
             if fmt is None:
                 raise QueryError(f"{media_type} is not a graph format")
-            return ox.serialize(self.value, format=fmt) or b""  # type: ignore[arg-type]
+            triples = list(islice(self.value, limit + 1)) if limit else self.value  # type: ignore[call-overload]
+            cut = limit is not None and len(triples) > limit  # type: ignore[arg-type]
+            if cut:
+                triples = triples[:limit]  # type: ignore[index]
+            return ox.serialize(triples, format=fmt) or b"", cut  # type: ignore[arg-type]
         rfmt = RESULT_FORMATS.get(media_type)
         if rfmt is None:
             raise QueryError(f"{media_type} is not a results format")
-        return self.value.serialize(format=rfmt) or b""  # type: ignore[attr-defined]
+        if self.kind == "ask" or limit is None:
+            return self.value.serialize(format=rfmt) or b"", False  # type: ignore[attr-defined]
+        solutions: ox.QuerySolutions = self.value  # type: ignore[assignment]
+        names = [v.value for v in solutions.variables]
+        rows = [[s[n] for n in names] for s in islice(solutions, limit + 1)]
+        cut = len(rows) > limit
+        return WRITERS[media_type](names, rows[:limit]), cut
 
 
 def run_query(
