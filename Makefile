@@ -6,7 +6,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install run test lint bench notebooks clean
+.PHONY: help install system-deps run test lint bench notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,11 @@ $(BIN)/kg: setup.cfg pyproject.toml
 	@touch $(BIN)/kg
 
 install: $(BIN)/kg ## create .venv and install the project with its dev extras
+
+system-deps: ## Debian tools some tests use (roqet); needs root, run by .ci/run
+	@if ! command -v roqet >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rasqal-utils; \
+	fi
 
 run: $(BIN)/kg ## install, ingest the sample corpus and serve the API on 127.0.0.1:5000
 	$(BIN)/kg ingest sample-corpus --store $(STORE)

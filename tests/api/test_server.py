@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.parse
 import urllib.request
 
+import pytest
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
@@ -53,3 +56,29 @@ def test_neighbourhood_over_http(server: str) -> None:
     with urllib.request.urlopen(url) as resp:
         data = json.loads(resp.read())
     assert any(n["label"] == "spear-phishing" for n in data["nodes"])
+
+
+@pytest.mark.skipif(
+    shutil.which("roqet") is None, reason="roqet (rasqal-utils) is installed by .ci/run"
+)
+def test_roqet_asks_for_xml_and_gets_it(server: str) -> None:
+    """Debian's roqet asks for SPARQL XML results only."""
+    run = subprocess.run(
+        [
+            "roqet",
+            "-q",
+            "-r",
+            "csv",
+            "-p",
+            server + "/sparql",
+            "-e",
+            "SELECT DISTINCT ?actor WHERE { ?a a <https://w3id.org/threat-kg/ontology#ThreatActor> "
+            "; <http://www.w3.org/2000/01/rdf-schema#label> ?actor } ORDER BY ?actor",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    actors = run.stdout.split("\n")[1:]
+    assert {"Kimsuky", "Lazarus Group"} <= {a.strip() for a in actors}
