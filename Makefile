@@ -6,12 +6,23 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install system-deps run test lint bench notebooks clean
+.PHONY: help install system-deps assets run test lint bench notebooks clean
+VENDOR := api/static/vendor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/kg: setup.cfg pyproject.toml
+$(VENDOR)/.stamp: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	cp web/node_modules/cytoscape/dist/cytoscape.min.js web/node_modules/layout-base/layout-base.js \
+	   web/node_modules/cose-base/cose-base.js web/node_modules/cytoscape-fcose/cytoscape-fcose.js $(VENDOR)/
+	@touch $@
+
+assets: $(VENDOR)/.stamp ## copy the explorer's front-end packages (npm registry) into api/static/vendor
+
+$(BIN)/kg: setup.cfg pyproject.toml $(VENDOR)/.stamp
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -19,9 +30,9 @@ $(BIN)/kg: setup.cfg pyproject.toml
 
 install: $(BIN)/kg ## create .venv and install the project with its dev extras
 
-system-deps: ## Debian tools some tests use (roqet); needs root, run by .ci/run
-	@if ! command -v roqet >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rasqal-utils; \
+system-deps: ## Debian tools some tests use (roqet, chromium); needs root, run by .ci/run
+	@if ! command -v roqet >/dev/null || ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rasqal-utils chromium; \
 	fi
 
 run: $(BIN)/kg ## install, ingest the sample corpus and serve the API on 127.0.0.1:5000
@@ -50,5 +61,5 @@ notebooks: $(BIN)/kg ## open the analyst notebooks in Jupyter, with the project'
 	$(BIN)/pip install --quiet jupyterlab
 	cd notebooks && ../$(BIN)/jupyter lab
 
-clean: ## remove the virtualenv, the store and caches
-	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+clean: ## remove the virtualenv, the store, front-end packages and caches
+	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache web/node_modules $(VENDOR)
