@@ -56,6 +56,7 @@ lint: $(BIN)/kg ## ruff, mypy and the import contracts
 bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_store
+	$(BIN)/python -m tests.bench_http
 
 notebooks: $(BIN)/kg ## open the analyst notebooks in Jupyter, with the project's kernel
 	$(BIN)/pip install --quiet jupyterlab
