@@ -14,6 +14,7 @@ from extract.readers import SourceDocument
 from extract.relations import (
     FoundRelation,
     find_appositive_parts,
+    find_owned_actors,
     find_relations,
     is_anaphor,
     sentences_with_entities,
@@ -169,7 +170,11 @@ class RelationFinder:
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         sentences = sentences_with_entities(doc, ents)
-        found = find_relations(doc, ents) + find_appositive_parts(doc, ents)
+        found = (
+            find_relations(doc, ents)
+            + find_appositive_parts(doc, ents)
+            + find_owned_actors(doc, ents)
+        )
         extra_entities, extra_relations = _sanction_events(sentences, found, ents, self.catalogue)
         relations = [_relation(r) for r in found] + extra_relations + _incident_dates(sentences)
         entities = _entities(ents, self.catalogue) + extra_entities

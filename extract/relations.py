@@ -287,8 +287,8 @@ def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelati
             if i in covered:
                 continue
             for trig in by_first.get(low[i], ()):
-                end = i + len(trig.words)
-                if end > sent.end or tuple(low[i:end]) != trig.words:
+                end = _match_trigger(low, i, sent.end, trig.words)
+                if end is None:
                     continue
                 found.extend(_apply(trig, doc[i:end], context))
     return _dedupe(found)
@@ -604,6 +604,46 @@ def find_appositive_parts(doc: Doc, ents: list[Span] | None = None) -> list[Foun
     return found
 
 
+def find_owned_actors(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
+    """ "North Korea's Reconnaissance General Bureau", "the RGB of the DPRK": a state or
+    organisation owning an actor by possessive or by "of"."""
+    low = _low(doc)
+    found = []
+    owners = {"STATE", "ORGANIZATION", "THREAT_ACTOR"}
+    for i, actor in enumerate(ents):
+        if actor.label_ != "THREAT_ACTOR":
+            continue
+        before = [e for e in ents[:i] if e.label_ in owners and e.kb_id_ != actor.kb_id_]
+        if before:
+            owner = before[-1]
+            between = low[owner.end : actor.start]
+            if (
+                between[:1] in (["'s"], ["’s"])
+                and len(between) <= 4
+                and all(w.isalpha() or w in {"'s", "’s", "-"} for w in between)
+            ):
+                found.append(_owned(actor, owner))
+                continue
+        k = actor.end
+        if k < len(doc) and low[k] == "(":
+            while k < len(doc) and low[k] != ")":
+                k += 1
+            k += 1
+        if k < len(doc) and low[k] == "of":
+            k += 1 + (k + 1 < len(doc) and low[k + 1] == "the")
+            after = [e for e in ents[i + 1 :] if e.start == k and e.label_ in owners]
+            if after and not _possessive(after[0]):
+                found.append(_owned(actor, after[0]))
+    return found
+
+
+def _owned(actor: Span, owner: Span) -> FoundRelation:
+    doc = actor.doc
+    return FoundRelation(
+        actor, "partOf", owner, actor.sent, doc[actor.start : actor.end], 0.9, False, None
+    )
+
+
 def _aside_part(
     actor: Span, inside: list[Span], doc: Doc, k: int, stop: int
 ) -> list[FoundRelation]:
@@ -716,6 +756,19 @@ def _until_boundary(after: list[Span], start: int, sent: Span) -> list[Span]:
     low = _low(sent.doc)
     stop = next((i for i in range(start, sent.end) if low[i] in BOUNDARIES), sent.end)
     return [e for e in after if e.start < stop]
+
+
+def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...]) -> int | None:
+    """Where the trigger ends, if it starts at ``start``; "relies heavily on" is "relies
+    on": one adverb may stand between the words of a trigger."""
+    i = start
+    for n, word in enumerate(words):
+        if n and i < limit and low[i] != word and low[i].endswith("ly") and len(low[i]) > 3:
+            i += 1
+        if i >= limit or low[i] != word:
+            return None
+        i += 1
+    return i
 
 
 def _polarity(sent: Span, trigger: Span) -> tuple[bool, float]:

@@ -184,3 +184,20 @@ def test_trained_model_adds_entities(tmp_path: Path) -> None:
     assert (KIMSUKY, "targets", "organization/qorvex-dynamics") in facts(result)
     without = run(Extractor.default(), "Kimsuky targeted Qorvex Dynamics.")
     assert not any(e.type == "ORGANIZATION" for e in without.entities)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea's Reconnaissance General Bureau runs several hacking units.",
+        "The Reconnaissance General Bureau (RGB) of the DPRK runs several hacking units.",
+    ],
+)
+def test_owned_actors(extractor: Extractor, text: str) -> None:
+    rgb = "threat-actor/reconnaissance-general-bureau"
+    assert (rgb, "partOf", "state/north-korea") in facts(run(extractor, text))
+
+
+def test_adverb_inside_a_trigger(extractor: Extractor) -> None:
+    result = facts(run(extractor, "APT28 relies heavily on spear-phishing."))
+    assert ("threat-actor/apt28", "uses", "technique/spear-phishing") in result
