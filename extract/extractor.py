@@ -176,7 +176,12 @@ class RelationFinder:
             + find_owned_actors(doc, ents)
         )
         extra_entities, extra_relations = _sanction_events(sentences, found, ents, self.catalogue)
-        relations = [_relation(r) for r in found] + extra_relations + _incident_dates(sentences)
+        relations = (
+            [_relation(r) for r in found]
+            + extra_relations
+            + _incident_dates(sentences)
+            + _named_victims(sentences, ents, self.catalogue)
+        )
         entities = _entities(ents, self.catalogue) + extra_entities
         keys = {e.key for e in entities}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
@@ -395,6 +400,29 @@ def _incident_dates(sentences: list[tuple[Span, list[Span]]]) -> list[Relation]:
                 nxt = opening
             for d in nxt[:1]:
                 relations.append(_plain(sent, ent.kb_id_, "occurredOn", d.kb_id_))
+    return relations
+
+
+def _named_victims(
+    sentences: list[tuple[Span, list[Span]]], ents: list[Span], catalogue: Catalogue
+) -> list[Relation]:
+    """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
+    organisation the document names targets it."""
+    names: dict[str, set[str]] = {}
+    for ent in ents:
+        if ent.label_ == "ORGANIZATION":
+            entry = catalogue.get(ent.kb_id_)
+            forms = {ent.text.lower()} | ({n.lower() for n in entry.names} if entry else set())
+            names.setdefault(ent.kb_id_, set()).update(forms)
+    relations = []
+    for sent, sent_ents in sentences:
+        for incident in sent_ents:
+            if incident.label_ != "INCIDENT":
+                continue
+            text = _strip_article(incident.text).lower()
+            for key, forms in names.items():
+                if any(text.startswith(form + " ") for form in forms):
+                    relations.append(_plain(sent, incident.kb_id_, "targets", key))
     return relations
 
 

@@ -201,3 +201,10 @@ def test_owned_actors(extractor: Extractor, text: str) -> None:
 def test_adverb_inside_a_trigger(extractor: Extractor) -> None:
     result = facts(run(extractor, "APT28 relies heavily on spear-phishing."))
     assert ("threat-actor/apt28", "uses", "technique/spear-phishing") in result
+
+
+def test_incident_named_after_its_victim(extractor: Extractor) -> None:
+    text = "Bangladesh Bank lost $81 million. The Bangladesh Bank heist was attributed to APT38."
+    result = facts(run(extractor, text))
+    assert ("incident/bangladesh-bank-heist", "targets", "organization/bangladesh-bank") in result
+    assert ("incident/bangladesh-bank-heist", "attributedTo", "threat-actor/apt38") in result
