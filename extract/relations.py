@@ -363,7 +363,7 @@ def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
     name_ends = {e.end for e in ents if e.label_ != "DATE"}
     for first, second in pairwise(commas):
         segment = doc[first + 1 : second]
-        if not 2 <= len(segment) <= 12 or segment[0].lower_ not in PAREN_STARTS:
+        if not 2 <= len(segment) <= 16 or segment[0].lower_ not in PAREN_STARTS:
             continue
         if _name_end_before(doc, first, sent.start) not in name_ends:
             continue  # an aside follows a name: "Andariel, another Lazarus subgroup,"
