@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from extract.readers import SourceDocument
 from extract.relations import (
     FoundRelation,
+    find_agent_uses,
     find_appositive_parts,
     find_owned_actors,
     find_relations,
@@ -174,6 +175,7 @@ class RelationFinder:
             find_relations(doc, ents)
             + find_appositive_parts(doc, ents)
             + find_owned_actors(doc, ents)
+            + find_agent_uses(doc, ents)
         )
         extra_entities, extra_relations = _sanction_events(sentences, found, ents, self.catalogue)
         relations = (

@@ -637,6 +637,37 @@ def find_owned_actors(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
     return found
 
 
+def find_agent_uses(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
+    """ "a spear-phishing effort by Kimsuky", "seen Kimsuky harvest webmail credentials":
+    the actor next to the technique uses it."""
+    low = _low(doc)
+    found = []
+    actors = {"THREAT_ACTOR", "STATE"}
+    for i, ent in enumerate(ents):
+        if ent.label_ not in {"TECHNIQUE", "MALWARE"}:
+            continue
+        following = ents[i + 1] if i + 1 < len(ents) else None
+        gap = low[ent.end : following.start] if following is not None else []
+        if following is not None and following.label_ in actors and "by" in gap and len(gap) <= 3:
+            negated, confidence = _polarity(ent.sent, ent)
+            found.append(
+                FoundRelation(following, "uses", ent, ent.sent, ent, confidence, negated, None)
+            )
+            continue
+        preceding = ents[i - 1] if i else None
+        if (
+            preceding is not None
+            and preceding.label_ in actors
+            and preceding.end == ent.start
+            and low[ent.start] in {"harvest", "harvests", "steal", "steals", "launder", "launders"}
+        ):
+            negated, confidence = _polarity(ent.sent, ent)
+            found.append(
+                FoundRelation(preceding, "uses", ent, ent.sent, ent, confidence, negated, None)
+            )
+    return found
+
+
 def _owned(actor: Span, owner: Span) -> FoundRelation:
     doc = actor.doc
     return FoundRelation(

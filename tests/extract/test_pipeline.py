@@ -208,3 +208,8 @@ def test_incident_named_after_its_victim(extractor: Extractor) -> None:
     result = facts(run(extractor, text))
     assert ("incident/bangladesh-bank-heist", "targets", "organization/bangladesh-bank") in result
     assert ("incident/bangladesh-bank-heist", "attributedTo", "threat-actor/apt38") in result
+
+
+def test_technique_by_an_actor(extractor: Extractor) -> None:
+    result = facts(run(extractor, "Analysts tracked a spear-phishing effort by Kimsuky."))
+    assert (KIMSUKY, "uses", "technique/spear-phishing") in result
