@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.config import Settings
 from kg.errors import KGError
-
-log = logging.getLogger("kg")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,14 +108,6 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(p)
     p.set_defaults(func=commands.export)
     return parser
-
-
-def settings_for(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(store=getattr(args, "store", None))
-
-
-def emit(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
 
 
 if __name__ == "__main__":

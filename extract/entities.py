@@ -247,7 +247,7 @@ class CatalogueRuler:
         for ent in doc.ents:
             etype = MODEL_LABELS.get(ent.label_, ent.label_)
             if etype in ENTITY_TYPES and etype != "DATE":
-                key = entity_key(etype, _strip_article(ent.text))
+                key = entity_key(etype, strip_article(ent.text))
                 spans.append(Span(doc, ent.start, ent.end, label=etype, kb_id=key))
         return spans
 
@@ -329,7 +329,7 @@ class CatalogueRuler:
                     continue
                 if any(k.start < span.end and span.start < k.end for k in known + spans):
                     continue  # a known name wins over a name guessed from its form
-                key = entity_key(label, _strip_article(span.text))
+                key = entity_key(label, strip_article(span.text))
                 spans.append(Span(doc, span.start, span.end, label=label, kb_id=key))
         return spans
 
@@ -383,5 +383,5 @@ def _sector_modifiers(catalogue: Catalogue) -> dict[str, str]:
     return found
 
 
-def _strip_article(text: str) -> str:
+def strip_article(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extract.entities import strip_article
 from extract.readers import SourceDocument
 from extract.relations import (
     FoundRelation,
@@ -215,14 +216,10 @@ def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
         elif entry is not None:
             label = entry.label
         else:
-            label = max((_strip_article(s.text) for s in group), key=len)
+            label = max((strip_article(s.text) for s in group), key=len)
         mentions = tuple(Mention(s.text, s.start_char, s.end_char) for s in group)
         entities.append(Entity(key=key, type=etype, label=label, mentions=mentions, normalized=iso))
     return entities
-
-
-def _strip_article(text: str) -> str:
-    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
 
 
 def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation:
@@ -327,7 +324,7 @@ def _label(ents: list[Span], key: str, catalogue: Catalogue) -> str:
         return entry.label
     for ent in ents:
         if ent.kb_id_ == key:
-            return _strip_article(ent.text)
+            return strip_article(ent.text)
     return key
 
 
@@ -421,7 +418,7 @@ def _named_victims(
         for incident in sent_ents:
             if incident.label_ != "INCIDENT":
                 continue
-            text = _strip_article(incident.text).lower()
+            text = strip_article(incident.text).lower()
             for key, forms in names.items():
                 if any(text.startswith(form + " ") for form in forms):
                     relations.append(_plain(sent, incident.kb_id_, "targets", key))

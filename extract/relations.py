@@ -519,18 +519,6 @@ def _close(after: list[Span], trigger_end: int) -> bool:
     return bool(after) and after[0].start - trigger_end <= 4
 
 
-def _nearest_group(ordered: list[Span]) -> list[Span]:
-    """The nearest entity and those coordinated with it, whatever their types."""
-    if not ordered:
-        return []
-    group = [ordered[0]]
-    for ent in ordered[1:]:
-        if not _coordinated(group[-1], ent, forward=ent.start > group[-1].start):
-            break
-        group.append(ent)
-    return group
-
-
 def _either(
     before: list[Span],
     after: list[Span],

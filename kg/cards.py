@@ -6,7 +6,6 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.errors import NotFound
-from kg.namespace import CLASS_TYPES
 from kg.sparql import select_rows
 from kg.store import GraphStore
 
@@ -36,10 +35,9 @@ SELECT DISTINCT ?evidence ?doc ?title ?start ?e ?label WHERE {{
 
 def entity_card(store: GraphStore, iri: str) -> dict[str, object]:
     node = ox.NamedNode(iri)
-    labels = list(store.ox.quads_for_pattern(node, _LABEL, None, None))
-    if not labels:
+    label, etype = store.label_and_type(iri)
+    if label is None:
         raise NotFound(f"no entity {iri} in the graph")
-    types = {CLASS_TYPES.get(v) for v in _values(store, node, _RDF_TYPE)}
     aliases = sorted(set(_values(store, node, _ALT)))
     links = sorted(set(_values(store, node, _MATCH)))
     relations = [
@@ -59,8 +57,8 @@ def entity_card(store: GraphStore, iri: str) -> dict[str, object]:
     ]
     return {
         "iri": iri,
-        "label": labels[0].object.value,  # type: ignore[union-attr]
-        "type": next((t for t in types if t), None),
+        "label": label,
+        "type": etype,
         "aliases": aliases,
         "external_links": links,
         "relations": relations,
@@ -105,7 +103,5 @@ def search_sentences(
     ]
 
 
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 _MATCH = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespace import CLASS_TYPES, PREDICATE_IRIS
+from kg.namespace import PREDICATE_IRIS
 from kg.store import GraphStore
 
 RELATION_IRIS = [str(iri) for iri in PREDICATE_IRIS.values()]
@@ -163,22 +163,10 @@ def _edges(store: GraphStore, node: str, limit: int) -> list[tuple[str, str, str
     return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
 
 
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
 def _describe(store: GraphStore, iris: list[str]) -> dict[str, dict[str, str]]:
-    """Label and type of every node, by direct index lookups (a VALUES join over
-    OPTIONAL patterns scans the labels of the whole store)."""
+    """Label and type of every node."""
     info = {}
     for iri in iris:
-        node = ox.NamedNode(iri)
-        label = next(iter(store.ox.quads_for_pattern(node, _LABEL, None, None)), None)
-        etype = ""
-        for quad in store.ox.quads_for_pattern(node, _TYPE, None, None):
-            etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
-        info[iri] = {
-            "label": label.object.value if label is not None else iri.rsplit("/", 1)[-1],  # type: ignore[union-attr]
-            "type": etype,
-        }
+        label, etype = store.label_and_type(iri)
+        info[iri] = {"label": label or iri.rsplit("/", 1)[-1], "type": etype or ""}
     return info

@@ -10,7 +10,6 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from kg.namespace import CLASS_TYPES
 from kg.store import GraphStore
 
 _QUERY = """
@@ -21,8 +20,6 @@ SELECT DISTINCT ?e ?name WHERE {{
   FILTER(CONTAINS(LCASE(STR(?name)), {needle}))
 }}
 """
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def fold(text: str) -> str:
@@ -46,18 +43,9 @@ def search_entities(
         best[iri] = min((rank, len(name), name), best.get(iri, (3, 0, "")))
     hits: list[dict[str, object]] = []
     for iri, (rank, _, _) in sorted(best.items(), key=lambda kv: kv[1]):
-        label, etype = _card(store, iri)
+        label, etype = store.label_and_type(iri)
         if etype and (entity_type is None or etype == entity_type):
-            hits.append({"iri": iri, "label": label, "type": etype, "rank": rank})
+            hits.append({"iri": iri, "label": label or iri, "type": etype, "rank": rank})
             if len(hits) >= offset + limit:
                 break
     return hits[offset : offset + limit]
-
-
-def _card(store: GraphStore, iri: str) -> tuple[str, str]:
-    node = ox.NamedNode(iri)
-    label = next(iter(store.ox.quads_for_pattern(node, _LABEL, None, None)), None)
-    etype = ""
-    for quad in store.ox.quads_for_pattern(node, _TYPE, None, None):
-        etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
-    return (label.object.value if label is not None else iri), etype  # type: ignore[union-attr]

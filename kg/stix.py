@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.catalogue import ATTACK_BASE, Catalogue
+from kg.catalogue import Catalogue, attack_iri
 from kg.namespace import CLASS_TYPES
 from kg.sparql import select_rows
 from kg.store import GraphStore
@@ -161,12 +161,11 @@ def _specifics(etype: str, key: str, aliases: list[str], catalogue: Catalogue) -
     if etype == "REGION":
         extra["region"] = entry.stix_value if entry is not None and entry.stix_value else "world"
     if entry is not None and entry.attack_id:
-        kind = {"G": "groups", "S": "software", "T": "techniques"}[entry.attack_id[0]]
         extra["external_references"] = [
             {
                 "source_name": "mitre-attack",
                 "external_id": entry.attack_id,
-                "url": f"{ATTACK_BASE}{kind}/{entry.attack_id.replace('.', '/')}/",
+                "url": attack_iri(entry.attack_id),
             }
         ]
     return extra

@@ -8,16 +8,18 @@ transaction, so a document is in the store whole or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import StoreError
+from kg.namespace import CLASS_TYPES
 
 log = logging.getLogger(__name__)
 
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 KGO_SHA256 = "https://w3id.org/threat-kg/ontology#sha256"
 KGO_DOCUMENT = "https://w3id.org/threat-kg/ontology#Document"
 
@@ -96,9 +98,6 @@ class GraphStore:
         )
         return [row["d"].value for row in rows]  # type: ignore[union-attr,index]
 
-    def graph_quads(self, graph_iri: str) -> Iterator[ox.Quad]:
-        return self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
-
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -115,15 +114,16 @@ class GraphStore:
         graph.parse(data=(data or b"").decode("utf-8"), format="nt")
         return graph
 
-    def union_graph(self) -> Graph:
-        """The union of all graphs as an rdflib graph, for whole-store SHACL validation."""
-        triples = self.ox.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-        )
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""  # type: ignore[arg-type]
-        graph = Graph()
-        graph.parse(data=data.decode("utf-8"), format="nt")
-        return graph
+    def label_and_type(self, iri: str) -> tuple[str | None, str | None]:
+        """An entity's label and schema type, by two index lookups (a SPARQL VALUES join
+        over OPTIONAL patterns scans every label of the store)."""
+        node = ox.NamedNode(iri)
+        label = next(iter(self.ox.quads_for_pattern(node, _LABEL, None, None)), None)
+        etype = None
+        for quad in self.ox.quads_for_pattern(node, _TYPE, None, None):
+            etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
+        text = label.object.value if label is not None else None  # type: ignore[union-attr]
+        return text, etype
 
     def __len__(self) -> int:
         return len(self.ox)
