@@ -15,9 +15,10 @@ from kg.errors import InputError, KGError, QueryError, ValidationFailed
 from kg.export import export_store
 from kg.ingest import ingest_extraction
 from kg.rdf import GraphSettings, build_document_graph
-from kg.shacl import Violation, validate_graph
+from kg.shacl import validate_graph
 from kg.sparql import FORMAT_ALIASES, run_query, select_rows
 from kg.store import GraphStore
+from kg.violations import Violation
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -114,6 +114,22 @@ class GraphStore:
         graph.parse(data=(data or b"").decode("utf-8"), format="nt")
         return graph
 
+    def graphs_holding(self, subject: str, predicate: str = "", value: str = "") -> list[str]:
+        """The named graphs with a triple about ``subject`` (through ``predicate``, with an
+        object whose lexical form is ``value``, when given)."""
+        try:
+            node = ox.NamedNode(subject)
+            pred = ox.NamedNode(predicate) if predicate else None
+        except ValueError:
+            return []
+        found = {
+            quad.graph_name.value
+            for quad in self.ox.quads_for_pattern(node, pred, None, None)
+            if isinstance(quad.graph_name, ox.NamedNode)
+            and (not value or not predicate or quad.object.value == value)  # type: ignore[union-attr]
+        }
+        return sorted(found)
+
     def label_and_type(self, iri: str) -> tuple[str | None, str | None]:
         """An entity's label and schema type, by two index lookups (a SPARQL VALUES join
         over OPTIONAL patterns scans every label of the store)."""

@@ -164,5 +164,42 @@ def test_validate_store_finds_a_broken_graph(store, extractor, seed_path, graph_
     store.ox.add(ox.Quad(lazarus, label, ox.Literal("DPRK (typo)"), ox.NamedNode(result.doc_iri)))
     report = validate_store(store)
     assert not report.conforms
-    assert list(report.failing) == [result.doc_iri]
-    assert report.failing[result.doc_iri].violations[0].focus.endswith("state/north-korea")
+    # the conflict is between the document's label and the catalogue's: both are named
+    assert set(report.failing) == {result.doc_iri, graph_settings.base_iri + "graph/catalogue"}
+    violation = report.failing[result.doc_iri].violations[0]
+    assert violation.focus.endswith("state/north-korea")
+    assert violation.path == "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def test_validate_store_sees_conflicts_between_graphs(
+    store, extractor, seed_path, graph_settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Each graph alone conforms, yet together they give one entity two labels."""
+    import pyoxigraph as ox
+
+    from kg.shacl import validate_graph, validate_store
+
+    result = ingest_file(store, extractor, seed_path, graph_settings)
+    other = graph_settings.base_iri + "doc/other"
+    rgb = ox.NamedNode(graph_settings.base_iri + "threat-actor/reconnaissance-general-bureau")
+    store.ox.add(
+        ox.Quad(
+            rgb,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("RGB"),
+            ox.NamedNode(other),
+        )
+    )
+    store.ox.add(
+        ox.Quad(
+            rgb,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/threat-kg/ontology#ThreatActor"),
+            ox.NamedNode(other),
+        )
+    )
+    assert validate_graph(store.graph(other)).conforms
+    assert validate_graph(store.graph(result.doc_iri)).conforms
+    report = validate_store(store)
+    assert other in report.failing and result.doc_iri in report.failing
+    assert {v.focus for v in report.failing[other].violations} == {rgb.value}
