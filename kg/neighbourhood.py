@@ -10,7 +10,7 @@ from kg.namespace import PREDICATE_IRIS
 from kg.store import GraphStore
 
 RELATION_IRIS = [str(iri) for iri in PREDICATE_IRIS.values()]
-_VALUES = " ".join(f"<{p}>" for p in RELATION_IRIS)
+_PREDICATES = [ox.NamedNode(p) for p in RELATION_IRIS]
 
 
 @dataclass
@@ -115,52 +115,66 @@ def neighbourhood(
     nodes = _describe(store, sorted(seen))
     if types:
         nodes = {k: v for k, v in nodes.items() if k == root or v["type"] in types}
-    support = _support(store, sorted(nodes))
-    result.nodes = nodes
-    result.edges = [
-        {
-            "source": s,
-            "predicate": p.rsplit("#", 1)[-1],
-            "target": o,
-            **support.get((s, p, o), {"documents": 0, "confidence": None}),
-        }
+    kept = [
+        (s, p, o)
         for s, p, o in sorted(edges)
         if s in nodes and o in nodes and (not predicates or p.rsplit("#", 1)[-1] in predicates)
+    ]
+    support = _support(store, kept)
+    result.nodes = nodes
+    result.edges = [
+        {"source": s, "predicate": p.rsplit("#", 1)[-1], "target": o, **support[(s, p, o)]}
+        for s, p, o in kept
     ]
     return result
 
 
-def _support(store: GraphStore, iris: list[str]) -> dict[tuple[str, str, str], dict[str, object]]:
-    """For the edges of these nodes: how many documents state them, and how sure."""
-    found: dict[tuple[str, str, str], dict[str, object]] = {}
-    for iri in iris:
-        n = str(ox.NamedNode(iri))
-        rows = store.ox.query(
-            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-            "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
-            "SELECT ?p ?o (COUNT(DISTINCT ?d) AS ?docs) (MAX(?c) AS ?conf) WHERE { "
-            f"?a rdf:subject {n} ; rdf:predicate ?p ; rdf:object ?o ; kgo:inDocument ?d ; "
-            "kgo:confidence ?c ; kgo:negated false } GROUP BY ?p ?o",
-            use_default_graph_as_union=True,
-        )
-        for row in rows:  # type: ignore[union-attr]
-            key = (iri, row["p"].value, row["o"].value)  # type: ignore[index,union-attr]
-            found[key] = {
-                "documents": int(row["docs"].value),  # type: ignore[index,union-attr]
-                "confidence": float(row["conf"].value),  # type: ignore[index,union-attr]
-            }
+def _support(
+    store: GraphStore, edges: list[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[str, object]]:
+    """For each edge: how many documents state it, and the highest confidence they give.
+
+    One query for all edges, starting from the edges themselves: a document that states
+    a fact holds the plain triple in its graph, next to the assertion with the
+    confidence. (Per-node queries read every assertion of a hub such as Lazarus Group.)
+    """
+    found: dict[tuple[str, str, str], dict[str, object]] = {
+        edge: {"documents": 0, "confidence": None} for edge in edges
+    }
+    if not edges:
+        return found
+    values = " ".join(f"(<{s}> <{p}> <{o}>)" for s, p, o in edges)
+    rows = store.ox.query(
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+        "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+        "SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?docs) (MAX(?c) AS ?conf) WHERE { "
+        f"VALUES (?s ?p ?o) {{ {values} }} GRAPH ?g {{ ?s ?p ?o . ?a rdf:object ?o ; "
+        "rdf:subject ?s ; rdf:predicate ?p ; kgo:confidence ?c ; kgo:negated false } } "
+        "GROUP BY ?s ?p ?o"
+    )
+    for row in rows:  # type: ignore[union-attr]
+        key = (row["s"].value, row["p"].value, row["o"].value)  # type: ignore[index,union-attr]
+        found[key] = {
+            "documents": int(row["docs"].value),  # type: ignore[index,union-attr]
+            "confidence": float(row["conf"].value),  # type: ignore[index,union-attr]
+        }
     return found
 
 
 def _edges(store: GraphStore, node: str, limit: int) -> list[tuple[str, str, str]]:
-    n = str(ox.NamedNode(node))
-    rows = store.ox.query(
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {_VALUES} }} "
-        f"{{ {n} ?p ?o BIND({n} AS ?s) }} UNION {{ ?s ?p {n} BIND({n} AS ?o) }} }} "
-        f"LIMIT {limit}",
-        use_default_graph_as_union=True,
-    )
-    return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
+    """Up to ``limit`` relation edges into or out of ``node``, by index lookups."""
+    n = ox.NamedNode(node)
+    found: dict[tuple[str, str, str], None] = {}
+    for predicate in _PREDICATES:
+        for quad in store.ox.quads_for_pattern(n, predicate, None, None):
+            if isinstance(quad.object, ox.NamedNode):
+                found[(node, predicate.value, quad.object.value)] = None
+        for quad in store.ox.quads_for_pattern(None, predicate, n, None):
+            if isinstance(quad.subject, ox.NamedNode):
+                found[(quad.subject.value, predicate.value, node)] = None
+        if len(found) >= limit:
+            break
+    return list(found)[:limit]
 
 
 def _describe(store: GraphStore, iris: list[str]) -> dict[str, dict[str, str]]:

@@ -137,7 +137,9 @@ class GraphStore:
         label = next(iter(self.ox.quads_for_pattern(node, _LABEL, None, None)), None)
         etype = None
         for quad in self.ox.quads_for_pattern(node, _TYPE, None, None):
-            etype = CLASS_TYPES.get(quad.object.value, etype)  # type: ignore[union-attr]
+            etype = CLASS_TYPES.get(quad.object.value)  # type: ignore[union-attr]
+            if etype is not None:  # a hub's type is repeated in every graph naming it
+                break
         text = label.object.value if label is not None else None  # type: ignore[union-attr]
         return text, etype
 

@@ -84,6 +84,34 @@ def test_dev_corpus_gives_one_node_per_entity(store, extractor, dev_dir, graph_s
         "GROUP BY ?e HAVING (COUNT(DISTINCT ?l) > 1)",
     )
     assert labels == []
+    from kg.shacl import validate_store
+
+    assert validate_store(store).conforms
+
+
+def test_neighbourhood_support_counts_documents(store, extractor, dev_dir, graph_settings) -> None:  # type: ignore[no-untyped-def]
+    """Each edge's support, found by index lookups, equals a plain SPARQL count of the
+    documents with an asserted (not negated) statement of it."""
+    from kg.neighbourhood import neighbourhood
+
+    for path in iter_paths([dev_dir]):
+        ingest_file(store, extractor, path, graph_settings)
+    root = graph_settings.base_iri + "threat-actor/lazarus-group"
+    hood = neighbourhood(store, root, depth=2, limit=60)
+    assert hood.edges and any(e["documents"] >= 2 for e in hood.edges)
+    for edge in hood.edges:
+        rows = select_rows(
+            store,
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+            "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) (MAX(?c) AS ?best) WHERE { "
+            f"?a rdf:subject <{edge['source']}> ; rdf:predicate kgo:{edge['predicate']} ; "
+            f"rdf:object <{edge['target']}> ; kgo:negated false ; kgo:inDocument ?d ; "
+            "kgo:confidence ?c }",
+        )
+        assert int(rows[0]["n"]) == edge["documents"], edge
+        if edge["documents"]:
+            assert float(rows[0]["best"]) == edge["confidence"], edge
 
 
 def test_non_conforming_document_leaves_store_as_it_was(
