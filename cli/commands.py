@@ -50,37 +50,91 @@ def _read_all(paths: list[Path], max_bytes: int):  # type: ignore[no-untyped-def
             yield path, exc
 
 
+def _documents(paths: list[Path], max_bytes: int, failed: list[Path]):  # type: ignore[no-untyped-def]
+    """The readable documents, one at a time (memory does not grow with the corpus);
+    each unreadable one is reported and counted in ``failed``."""
+    for path, doc in _read_all(paths, max_bytes):
+        if isinstance(doc, InputError):
+            print(f"kg: error: {doc}", file=sys.stderr)
+            failed.append(path)
+            continue
+        yield doc
+
+
 def ingest(args: argparse.Namespace) -> int:
+    """Extract with ``--jobs`` processes (spaCy's ``nlp.pipe(n_process=N)``), streaming,
+    and store each document as it comes, in input order, in this process."""
+    from kg.ingest import document_graphs
+
     settings = _settings(args)
     store = GraphStore(settings.store)
     extractor = _extractor(args, store)
     graph_settings = GraphSettings(settings.base_iri)
-    failures = 0
+    failed: list[Path] = []
+    sources = _documents(args.paths, settings.max_bytes, failed)
+    extractions = extractor.extract_many(sources, n_process=max(1, args.jobs))
+    docs = (document_graphs(e, extractor.catalogue, graph_settings) for e in extractions)
+    stored = _store_all(store, docs, failed)
+    store.flush()
+    print(
+        f"ingested {stored['documents']} documents ({len(failed)} failed): "
+        f"{stored['entities']} entities, {stored['relations']} relations, "
+        f"{stored['triples']} triples added; store now {len(store)} quads at {settings.store}"
+    )
+    return 1 if failed else 0
+
+
+def load(args: argparse.Namespace) -> int:
+    """Store documents extracted elsewhere (``kg extract --format nq``), validated here."""
+    from kg.ingest import read_nquads
+    from kg.rdf import catalogue_graph_iri
+
+    settings = _settings(args)
+    store = GraphStore(settings.store)
+    catalogue_graph = str(catalogue_graph_iri(settings.base_iri))
+    failed: list[Path] = []
+
+    def docs():  # type: ignore[no-untyped-def]
+        for path in args.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"kg: error: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+                failed.append(path)
+                continue
+            try:
+                yield from read_nquads(data, catalogue_graph=catalogue_graph, source=str(path))
+            except InputError as exc:
+                print(f"kg: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+                failed.append(path)
+
+    stored = _store_all(store, docs(), failed)
+    store.flush()
+    print(
+        f"loaded {stored['documents']} documents ({len(failed)} failed); "
+        f"store now {len(store)} quads at {settings.store}"
+    )
+    return 1 if failed else 0
+
+
+def _store_all(store: GraphStore, docs, failed: list[Path]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Validate and store each document, one line each; the totals."""
+    from kg.ingest import store_document
+
     totals = {"documents": 0, "entities": 0, "relations": 0, "triples": 0}
-    items = list(_read_all(args.paths, settings.max_bytes))
-    show_progress = len(items) > 10 and sys.stderr.isatty()
-    for n, (path, doc) in enumerate(items, 1):
-        if show_progress:
-            print(f"\r[{n}/{len(items)}] {path.name[:40]:<40}", end="", file=sys.stderr)
-        if isinstance(doc, InputError):
-            print(f"kg: error: {doc}", file=sys.stderr)
-            failures += 1
-            continue
+    for doc in docs:
         try:
-            extraction = extractor.extract(doc)
-            result = ingest_extraction(
-                store, extraction, catalogue=extractor.catalogue, settings=graph_settings
-            )
+            result = store_document(store, doc)
         except ValidationFailed as exc:
             print(
                 f"kg: error: {str(exc).splitlines()[0]} ({len(exc.report.violations)} violations)",  # type: ignore[attr-defined]
                 file=sys.stderr,
             )
-            failures += 1
+            failed.append(Path(str(doc.doc_iri)))
             continue
         except KGError as exc:
-            print(f"kg: error: {path}: {str(exc).splitlines()[0]}", file=sys.stderr)
-            failures += 1
+            print(f"kg: error: {doc.doc_id}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            failed.append(Path(str(doc.doc_iri)))
             continue
         totals["documents"] += 1
         totals["entities"] += result.entities
@@ -89,17 +143,10 @@ def ingest(args: argparse.Namespace) -> int:
         print(
             f"{result.doc_id}\t{result.status}\tentities={result.entities}\t"
             f"relations={result.relations}\ttriples={result.triples}\t"
-            f"shacl={'conforms' if result.report.conforms else 'violations'}"
+            f"shacl={'conforms' if result.report.conforms else 'violations'}",
+            flush=True,
         )
-    if show_progress:
-        print(file=sys.stderr)
-    store.flush()
-    print(
-        f"ingested {totals['documents']} documents ({failures} failed): "
-        f"{totals['entities']} entities, {totals['relations']} relations, "
-        f"{totals['triples']} triples added; store now {len(store)} quads at {settings.store}"
-    )
-    return 1 if failures else 0
+    return totals
 
 
 def extract(args: argparse.Namespace) -> int:
@@ -125,6 +172,14 @@ def extract(args: argparse.Namespace) -> int:
             print(json.dumps(extraction_record(extraction), ensure_ascii=False), flush=True)
         elif args.format == "json":
             records.append(extraction_record(extraction))
+        elif args.format == "nq":
+            from kg.ingest import document_graphs
+
+            graphs = document_graphs(
+                extraction, extractor.catalogue, GraphSettings(settings.base_iri)
+            )
+            sys.stdout.buffer.write(graphs.nquads())
+            sys.stdout.flush()
         else:
             _, graph = build_document_graph(
                 extraction, extractor.catalogue, GraphSettings(settings.base_iri)

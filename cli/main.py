@@ -44,11 +44,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, help="files or folders (recursively)")
     store_opt(p)
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="extraction processes (nlp.pipe n_process; default 1)"
+    )
     p.set_defaults(func=commands.ingest)
+
+    p = command(sub, "load", "Validate and store documents written by extract --format nq.")
+    p.add_argument("files", nargs="+", type=Path, help="N-Quads files")
+    store_opt(p)
+    p.set_defaults(func=commands.load)
 
     p = command(sub, "extract", "Extract entities and relations; store nothing.")
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--format", choices=["jsonl", "json", "ttl"], default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "json", "ttl", "nq"],
+        default="jsonl",
+        help="nq: each document's named graph as N-Quads, for kg load",
+    )
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.set_defaults(func=commands.extract)
 
