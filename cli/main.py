@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="serve read-only: no POST /api/documents, spaCy never loaded",
     )
+    p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     store_opt(p)
     p.set_defaults(func=commands.serve)
 
