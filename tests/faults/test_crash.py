@@ -48,7 +48,7 @@ def test_acknowledged_documents_survive_sigkill(tmp_path: Path, extractor, graph
             server.start()
             first_ack = threading.Event()
 
-            def client() -> None:
+            def client(first_ack: threading.Event = first_ack) -> None:
                 while position[0] < len(docs):
                     n = position[0]
                     try:
