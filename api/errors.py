@@ -54,7 +54,22 @@ def _unexpected(exc: Exception) -> Response:
     return problem(500, "Internal error", "the server could not complete the request")
 
 
+def _check_query_string() -> None:
+    """A query string that is not UTF-8 (a lone surrogate's bytes, Latin-1) is refused,
+    rather than searched for in a form the client never sent."""
+    from urllib.parse import unquote_to_bytes
+
+    from flask import request
+
+    raw = unquote_to_bytes(request.query_string.replace(b"+", b" "))
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the query string is not valid UTF-8 (byte {exc.start})") from None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_check_query_string)
     app.register_error_handler(KGError, _domain)
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(Exception, _unexpected)

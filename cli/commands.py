@@ -310,16 +310,12 @@ def retract(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
     from kg.shacl import validate_store
 
     if args.file:
-        graph = Graph()
-        try:
-            graph.parse(str(args.file))
-        except Exception as exc:
-            raise InputError(f"{args.file}: cannot parse: {str(exc).splitlines()[0]}") from exc
+        from kg.rdf_files import read_rdf_file
+
+        graph = read_rdf_file(args.file, max_bytes=_settings(args).max_bytes)
         report = validate_graph(graph)
         _print_violations(report.violations)
         if report.conforms:

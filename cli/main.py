@@ -18,6 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # pypdf logs what it repairs; a broken PDF is reported once, as our own error
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # rdflib warns about each odd term it reads; a bad file gets one error line of ours
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     try:
         return int(args.func(args))
     except KGError as exc:

@@ -26,6 +26,7 @@ RECORD_SUFFIXES = {".yaml", ".yml", ".json"}
 SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES | {".pdf"}
 
 TEXT_FIELDS = ("bibo:abstract", "abstract", "text", "dcterms:abstract", "bibo:content")
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY|<!DOCTYPE[^>]*\[", re.I)
 # A loose record line such as "bibo:abstract |" or "dcterms:title: ...".
 _RECORD_LINE = re.compile(r"^(?P<key>[A-Za-z]+:[A-Za-z]+)\s*(?::\s*)?(?P<rest>\|?.*)$")
 
@@ -55,6 +56,11 @@ def read_path(path: Path, *, max_bytes: int) -> SourceDocument:
 
 def read_bytes(data: bytes, *, name: str, suffix: str, doc_id: str) -> SourceDocument:
     """Parse a document's bytes by its suffix."""
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"{name}: unsupported file type {suffix or '(none)'}; send text, Markdown, HTML, "
+            "PDF or a YAML/JSON record"
+        )
     if not data.strip():
         raise InputError(f"{name}: file is empty")
     if suffix == ".pdf":
@@ -75,6 +81,10 @@ def read_bytes(data: bytes, *, name: str, suffix: str, doc_id: str) -> SourceDoc
 
 
 def _read_text(raw: str, name: str, suffix: str) -> tuple[str, dict[str, object], str]:
+    if suffix in HTML_SUFFIXES or raw.lstrip().startswith("<"):
+        if _ENTITY_DECLARATION.search(raw):
+            # no HTML needs them; XML uses them for entity-expansion bombs
+            raise InputError(f"{name}: markup with entity declarations (<!ENTITY) is refused")
     if suffix in HTML_SUFFIXES:
         return html_to_text(raw), {}, "text/html"
     if suffix in RECORD_SUFFIXES:
@@ -120,6 +130,8 @@ def _read_record(raw: str, name: str, *, strict: bool) -> tuple[str, dict[str, o
     data: object = None
     try:
         data = json.loads(raw) if raw.lstrip().startswith("{") else yaml.safe_load(raw)
+    except RecursionError as exc:
+        raise InputError(f"{name}: the record is nested too deeply") from exc
     except (ValueError, yaml.YAMLError) as exc:
         if strict and not _RECORD_LINE.match(raw.split("\n", 1)[0].strip()):
             reason = str(exc).splitlines()[0]

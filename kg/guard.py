@@ -38,10 +38,11 @@ def _blank(text: str) -> str:
 
 
 def check_query(text: str, *, graph_exists: Callable[[str], bool] | None = None) -> None:
-    """Raise ``QueryError`` for SERVICE, LOAD, or FROM an IRI that is not a graph of the
-    store (when ``graph_exists`` is given)."""
+    """Raise ``QueryError`` for SERVICE, LOAD, FROM an IRI that is not a graph of the
+    store (when ``graph_exists`` is given), or nesting too deep to parse safely."""
     code = _blank(text)
     without_iris = re.sub(r"<[^>]*>", "<>", code)
+    _check_depth(without_iris)
     found = _FORBIDDEN.search(without_iris)
     if found:
         raise QueryError(
@@ -53,3 +54,22 @@ def check_query(text: str, *, graph_exists: Callable[[str], bool] | None = None)
         target = match.group(1)
         if target.startswith("<") and not graph_exists(target[1:-1]):
             raise QueryError(f"FROM {target} is not a graph of this store")
+
+
+#: deeper than any query a person or a client library writes; Oxigraph's recursive parser
+#: overflows its stack (and takes the process with it) some thousands of levels down
+MAX_NESTING = 64
+
+
+def _check_depth(code: str) -> None:
+    depth = deepest = 0
+    for char in code:
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"the query nests brackets {deepest} levels deep; at most {MAX_NESTING} are allowed"
+        )
