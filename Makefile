@@ -6,7 +6,7 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: help install system-deps assets run test lint bench notebooks clean
+.PHONY: help install system-deps assets run test lint bench soak notebooks clean
 VENDOR := api/static/vendor
 
 help: ## list the targets
@@ -52,6 +52,10 @@ lint: $(BIN)/kg ## ruff, mypy and the import contracts
 	$(BIN)/ruff check kg extract api cli shapes tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+soak: $(BIN)/kg ## the fault tests, long: 200 kills, 5 minutes of load, thousands of fuzz cases
+	KG_FAULT_KILLS=200 KG_FAULT_SECONDS=300 KG_FUZZ_EXAMPLES=300 \
+		$(BIN)/python -m pytest -p no:cacheprovider -s tests/faults
 
 bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench

@@ -46,7 +46,11 @@ def _domain(exc: KGError) -> Response:
 
 
 def _http(exc: HTTPException) -> Response:
-    return problem(exc.code or 500, exc.name, exc.description or exc.name)
+    response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":  # e.g. the Allow header of a 405
+            response.headers[name] = value
+    return response
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from kg import __version__
 bp = Blueprint("openapi", __name__)
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
+TEXT = {"type": "string", "minLength": 1}
 
 
 def _param(
@@ -41,27 +42,29 @@ SPARQL_PARAMS = [
     _param("named-graph-uri", doc="a graph of the store to use as a named graph"),
     _param("format", doc="json, xml, csv, tsv, ttl, nt, jsonld or rdfxml (overrides Accept)"),
 ]
-SPARQL_RESPONSES = {
-    "200": {
-        "description": "results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE)",
-        "content": {
-            m: {}
-            for m in (
-                "application/sparql-results+json",
-                "application/sparql-results+xml",
-                "text/csv",
-                "text/tab-separated-values",
-                "text/turtle",
-                "application/n-triples",
-                "application/ld+json",
-                "application/rdf+xml",
-            )
+SPARQL_MEDIA = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+)
+
+
+def _sparql_responses(*extra_media: str) -> dict[str, object]:
+    return {
+        "200": {
+            "description": "results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE)",
+            "content": {m: {} for m in (*SPARQL_MEDIA, *extra_media)},
         },
-    },
-    "400": PROBLEM,
-    "406": PROBLEM,
-    "503": PROBLEM,
-}
+        "400": PROBLEM,
+        "406": PROBLEM,
+        "503": PROBLEM,
+    }
+
 
 SPEC: dict[str, object] = {
     "openapi": "3.1.0",
@@ -74,9 +77,10 @@ SPEC: dict[str, object] = {
     "paths": {
         "/sparql": {
             "get": {
-                "summary": "SPARQL 1.1 query (or the service description)",
+                "summary": "SPARQL 1.1 query (without one: the service description, or the "
+                "explorer page for a browser)",
                 "parameters": SPARQL_PARAMS,
-                "responses": SPARQL_RESPONSES,
+                "responses": _sparql_responses("text/html"),
             },
             "post": {
                 "summary": "SPARQL 1.1 query or update (updates need the token)",
@@ -96,7 +100,7 @@ SPEC: dict[str, object] = {
                     }
                 },
                 "responses": {
-                    **SPARQL_RESPONSES,
+                    **_sparql_responses(),
                     "204": {"description": "update applied"},
                     "401": PROBLEM,
                     "403": PROBLEM,
@@ -108,7 +112,7 @@ SPEC: dict[str, object] = {
             "get": {
                 "summary": "A named graph whole (SPARQL 1.1 Graph Store Protocol, read side)",
                 "parameters": [
-                    _param("graph", doc="the graph IRI"),
+                    _param("graph", schema=TEXT, doc="the graph IRI"),
                     _param("default", doc="present: the default graph"),
                 ],
                 "responses": {
@@ -123,7 +127,7 @@ SPEC: dict[str, object] = {
             "get": {
                 "summary": "The k-hop subgraph around a node",
                 "parameters": [
-                    _param("node", required=True, doc="an IRI, a key or a label"),
+                    _param("node", required=True, schema=TEXT, doc="an IRI, a key or a label"),
                     _param("depth", schema={"type": "integer", "minimum": 1, "maximum": 3}),
                     _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 5000}),
                     _param("types", doc="comma-separated entity types to keep"),
@@ -140,7 +144,7 @@ SPEC: dict[str, object] = {
             "get": {
                 "summary": "Search entities by label and alias",
                 "parameters": [
-                    _param("q", required=True),
+                    _param("q", required=True, schema=TEXT),
                     _param("type", doc="an entity type such as THREAT_ACTOR"),
                     _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
                     _param("offset", schema={"type": "integer", "minimum": 0}),
@@ -159,8 +163,8 @@ SPEC: dict[str, object] = {
             "get": {
                 "summary": "Evidence sentences by words and/or entity",
                 "parameters": [
-                    _param("q"),
-                    _param("entity"),
+                    _param("q", schema=TEXT, doc="words (give q, entity or both)"),
+                    _param("entity", schema=TEXT, doc="an IRI or a label"),
                     _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
                 ],
                 "responses": {

@@ -450,7 +450,8 @@ def _active(
         objects = _first_group([o for o in after if not _possessive(o)], objects_ok, forward=True)
     if trig.words == ("in",):
         adjacent = [s for s in subjects if s.end == span.start]
-        start = span.end + (1 if _low(doc)[span.end] == "the" else 0)
+        following = _low(doc)[span.end] if span.end < len(doc) else ""
+        start = span.end + (1 if following == "the" else 0)
         if not objects or objects[0].start != start or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]

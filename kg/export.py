@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg.store import GraphStore
+from kg.terms import to_rdflib
 
 EXPORT_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
@@ -31,7 +32,12 @@ def export_store(store: GraphStore, fmt: str, output: BinaryIO) -> None:
     JSON-LD compacted with the package's own context, one named graph per document."""
     if fmt == "jsonld":
         dataset = Dataset()
-        dataset.parse(data=store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
+        for quad in store.ox:
+            triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                dataset.add(triple)  # type: ignore[arg-type]
+            else:
+                dataset.graph(to_rdflib(quad.graph_name)).add(triple)  # type: ignore[arg-type]
         text = dataset.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
         output.write(text.encode("utf-8"))
         return

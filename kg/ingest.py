@@ -22,8 +22,8 @@ from kg.namespace import KGO
 from kg.rdf import GraphSettings, build_catalogue_graph, build_document_graph
 from kg.shacl import ValidationReport, validate_graph
 from kg.store import GraphStore
+from kg.terms import to_rdflib
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _TRUE = Literal(True)
 
 
@@ -133,7 +133,7 @@ def read_nquads(data: bytes, *, catalogue_graph: str, source: str) -> Iterator[D
                 raise InputError(f"{source}: a triple outside any named graph")
             name = quad.graph_name.value
             graph = graphs.setdefault(name, Graph(identifier=URIRef(name)))
-            graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     except SyntaxError as exc:
         raise InputError(f"{source}: not N-Quads: {str(exc).splitlines()[0]}") from exc
     known = graphs.pop(catalogue_graph, Graph(identifier=URIRef(catalogue_graph)))
@@ -146,20 +146,3 @@ def read_nquads(data: bytes, *, catalogue_graph: str, source: str) -> Iterator[D
             for triple in known.triples((entity, None, None)):
                 mine.add(triple)
         yield DocumentGraphs(doc, graph, mine)
-
-
-def _term(term: object):  # type: ignore[no-untyped-def]
-    """A pyoxigraph term as an rdflib one."""
-    from rdflib import BNode
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise InputError(f"unsupported term {term!r}")

@@ -32,8 +32,18 @@ def slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"['’`]", "", text)
-    text = re.sub(r"[^0-9a-z\u0080-\uffff]+", "-", text).strip("-")
+    text = "".join(c if _keep(c) else "-" for c in text)
+    text = re.sub(r"-{2,}", "-", text).strip("-")
     return text[:120] or "unnamed"
+
+
+def _keep(char: str) -> bool:
+    """ASCII letters and digits, and the letters and digits of any script that an IRI
+    may hold unescaped (RFC 3987 ``ucschar``); controls, symbols and surrogates go."""
+    if char.isascii():
+        return char.isalnum()
+    point = ord(char)
+    return point >= 0xA0 and char.isalnum() and not 0xD800 <= point <= 0xDFFF
 
 
 def entity_key(entity_type: str, name: str) -> str:

@@ -82,7 +82,10 @@ class GraphStore:
             return False
 
     def drop_graph(self, graph_iri: str) -> bool:
-        node = ox.NamedNode(graph_iri)
+        try:
+            node = ox.NamedNode(graph_iri)
+        except ValueError:  # not an IRI, so not a graph here
+            return False
         if not self.ox.contains_named_graph(node):
             return False
         self.ox.update(f"DROP GRAPH <{graph_iri}>")
