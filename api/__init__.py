@@ -11,7 +11,7 @@ from flask import Flask
 from api.documents import Ingest
 from kg.config import Settings
 from kg.deadline import Deadline
-from kg.store import GraphStore
+from kg.store import GraphStore, is_remote
 
 
 def create_app(
@@ -38,8 +38,10 @@ def create_app(
     )
     if config:
         app.config.from_mapping(config)
+    location = str(app.config["KG_STORE"])
     app.extensions["kg_store"] = GraphStore(
-        Path(str(app.config["KG_STORE"])), read_only=bool(app.config["KG_READ_ONLY"])
+        location if is_remote(location) else Path(location),
+        read_only=bool(app.config["KG_READ_ONLY"]),
     )
 
     app.extensions["kg_deadline"] = Deadline(

@@ -22,6 +22,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from kg.remote import RemoteStore
 from kg.violations import Violation
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -309,7 +310,7 @@ def _flagged(select: str, var: str, conditions: tuple[Condition, ...]) -> str:
     return f"SELECT {head} {' '.join(flags)} WHERE {{ {where} }}"
 
 
-def type_index(store: ox.Store) -> dict[str, frozenset[str]]:
+def type_index(store: ox.Store | RemoteStore) -> dict[str, frozenset[str]]:
     """Every subject's classes, across all graphs."""
     index: dict[str, set[str]] = {}
     for quad in store.quads_for_pattern(None, _RDF_TYPE, None, None):
@@ -317,7 +318,7 @@ def type_index(store: ox.Store) -> dict[str, frozenset[str]]:
     return {subject: frozenset(classes) for subject, classes in index.items()}
 
 
-def run_checks(store: ox.Store, checks: Iterable[Check]) -> Iterator[Violation]:
+def run_checks(store: ox.Store | RemoteStore, checks: Iterable[Check]) -> Iterator[Violation]:
     """Run each check over the union of the store's graphs."""
     types: dict[str, frozenset[str]] | None = None
     for check in checks:

@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from kg.errors import StoreError
 from kg.namespace import CLASS_TYPES
+from kg.remote import RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,21 @@ KGO_SHA256 = "https://w3id.org/threat-kg/ontology#sha256"
 KGO_DOCUMENT = "https://w3id.org/threat-kg/ontology#Document"
 
 
-class GraphStore:
-    """A pyoxigraph store opened on a folder (or in memory when ``path`` is None)."""
+def is_remote(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(("http://", "https://"))
 
-    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+
+class GraphStore:
+    """A pyoxigraph store opened on a folder (in memory when ``location`` is None), or a
+    SPARQL 1.1 endpoint when ``location`` is an http(s) URL (:mod:`kg.remote`)."""
+
+    def __init__(self, location: Path | str | None, *, read_only: bool = False) -> None:
+        self.ox: ox.Store | RemoteStore
+        if is_remote(location):
+            self.path: Path | None = None
+            self.ox = RemoteStore(str(location))
+            return
+        path = None if location is None else Path(location)
         self.path = path
         try:
             if path is None:

@@ -75,6 +75,44 @@ def graph_settings() -> GraphSettings:
     return GraphSettings(DEFAULT_BASE_IRI)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[GraphStore]:
-    yield GraphStore(tmp_path / "store")
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on 127.0.0.1, as a team would run a shared store."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph") / "store"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("oxigraph")), "serve", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("oxigraph serve did not start") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "oxigraph-serve"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """Each store test runs on the embedded store and on a SPARQL endpoint."""
+    if request.param == "embedded":
+        yield GraphStore(tmp_path / "store")
+        return
+    remote = GraphStore(request.getfixturevalue("oxigraph_server"))
+    remote.ox.update("DROP SILENT ALL")
+    yield remote
