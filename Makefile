@@ -60,6 +60,7 @@ soak: $(BIN)/kg ## the fault tests, long: 200 kills, 5 minutes of load, thousand
 bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_store
+	$(BIN)/python -m tests.bench_ingest
 	$(BIN)/python -m tests.bench_http
 
 notebooks: $(BIN)/kg ## open the analyst notebooks in Jupyter, with the project's kernel
