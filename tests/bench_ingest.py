@@ -12,6 +12,11 @@ from pathlib import Path
 from tests.bench import corpus
 
 KG = str(Path(sys.executable).with_name("kg"))
+# run a command in a fresh process and print its peak RSS (KB), alone
+PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def main() -> int:
@@ -41,6 +46,23 @@ def main() -> int:
                 "(process start and pipeline load included)"
             )
         print(f"  ratio 2 jobs / 1 job: {seconds[1] / seconds[2]:.2f} (2 cores, shared)")
+        # memory must not grow with the corpus: a quarter of it, then all of it
+        quarter = Path(tmp) / "quarter"
+        quarter.mkdir()
+        for path in sorted(folder.iterdir())[: len(docs) // 4]:
+            (quarter / path.name).write_bytes(path.read_bytes())
+        peaks = {}
+        for name, source in (("a quarter", quarter), ("all", folder)):
+            store = Path(tmp) / f"rss-{name.replace(' ', '-')}"
+            run = subprocess.run(
+                [sys.executable, "-c", PEAK, KG, "ingest", str(source), "--store", str(store)],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            peaks[name] = int(run.stdout.strip().splitlines()[-1]) / 1024
+        print(
+            f"peak RSS of kg ingest: {peaks['a quarter']:.0f} MB for a quarter of the corpus, "
+            f"{peaks['all']:.0f} MB for all of it (streaming: should not grow)"
+        )
     return 0
 
 
