@@ -62,8 +62,8 @@ def _documents(paths: list[Path], max_bytes: int, failed: list[Path]):  # type: 
 
 
 def ingest(args: argparse.Namespace) -> int:
-    """Extract with ``--jobs`` processes (spaCy's ``nlp.pipe(n_process=N)``), streaming,
-    and store each document as it comes, in input order, in this process."""
+    """Read documents lazily, extract, validate and store each in input order; with
+    ``--jobs N``, N worker processes extract and validate (:mod:`cli.workers`)."""
     from kg.ingest import document_graphs
 
     settings = _settings(args)
@@ -72,8 +72,11 @@ def ingest(args: argparse.Namespace) -> int:
     graph_settings = GraphSettings(settings.base_iri)
     failed: list[Path] = []
     sources = _documents(args.paths, settings.max_bytes, failed)
-    extractions = extractor.extract_many(sources, n_process=max(1, args.jobs))
-    docs = (document_graphs(e, extractor.catalogue, graph_settings) for e in extractions)
+    if args.jobs > 1:
+        docs = _prepared_elsewhere(args, extractor.catalogue, settings, sources, failed)
+    else:
+        extractions = extractor.extract_many(sources)
+        docs = (document_graphs(e, extractor.catalogue, graph_settings) for e in extractions)
     stored = _store_all(store, docs, failed)
     store.flush()
     print(
@@ -82,6 +85,28 @@ def ingest(args: argparse.Namespace) -> int:
         f"{stored['triples']} triples added; store now {len(store)} quads at {settings.store}"
     )
     return 1 if failed else 0
+
+
+def _prepared_elsewhere(args, catalogue, settings: Settings, sources, failed: list[Path]):  # type: ignore[no-untyped-def]
+    """Documents extracted and validated by worker processes, as the parent stores them."""
+    import dataclasses
+
+    from cli.workers import prepared
+    from kg.ingest import read_nquads
+    from kg.rdf import catalogue_graph_iri
+
+    model = args.model or os.environ.get("KG_SPACY_MODEL") or None
+    catalogue_graph = str(catalogue_graph_iri(settings.base_iri))
+    for result in prepared(
+        sources, jobs=args.jobs, model=model, catalogue=catalogue, base_iri=settings.base_iri
+    ):
+        if len(result) == 2:
+            print(f"kg: error: {result[0]}: {result[1]}", file=sys.stderr)
+            failed.append(Path(result[0]))
+            continue
+        name, nquads, report = result
+        for doc in read_nquads(nquads, catalogue_graph=catalogue_graph, source=name):
+            yield dataclasses.replace(doc, report=report)
 
 
 def load(args: argparse.Namespace) -> int:

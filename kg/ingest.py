@@ -40,11 +40,13 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class DocumentGraphs:
-    """A document's named graph and the catalogue graph's triples about what it names."""
+    """A document's named graph and the catalogue graph's triples about what it names;
+    ``report`` when the graph was validated already (by an ingest worker process)."""
 
     doc_iri: URIRef
     graph: Graph
     known: Graph
+    report: ValidationReport | None = None
 
     @property
     def doc_id(self) -> str:
@@ -109,7 +111,7 @@ def store_document(store: GraphStore, doc: DocumentGraphs) -> IngestResult:
             doc.doc_id, str(doc.doc_iri), "unchanged", triples=0,
             report=ValidationReport(True, ()), **counts,
         )  # fmt: skip
-    report = validate_graph(doc.graph)
+    report = doc.report if doc.report is not None else validate_graph(doc.graph)
     if not report.conforms:
         source = doc.graph.value(doc.doc_iri, KGO.source) or doc.doc_iri
         raise ValidationFailed(

@@ -29,12 +29,17 @@ def is_remote(location: object) -> bool:
     return isinstance(location, str) and location.startswith(("http://", "https://"))
 
 
+#: triples written between flushes of the embedded store to its files
+FLUSH_EVERY = 25_000
+
+
 class GraphStore:
     """A pyoxigraph store opened on a folder (in memory when ``location`` is None), or a
     SPARQL 1.1 endpoint when ``location`` is an http(s) URL (:mod:`kg.remote`)."""
 
     def __init__(self, location: Path | str | None, *, read_only: bool = False) -> None:
         self.ox: ox.Store | RemoteStore
+        self._written = 0
         if is_remote(location):
             self.path: Path | None = None
             self.ox = RemoteStore(str(location))
@@ -79,6 +84,13 @@ class GraphStore:
             self.ox.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"could not write {graph_iri}: {exc}") from exc
+        self._written += len(graph)
+        if self._written >= FLUSH_EVERY and self.path is not None:
+            # RocksDB holds written data in a memtable per index until it fills; flushing
+            # now and then keeps a long ingest's memory flat instead of growing by ~1.5 MB
+            # a document
+            self._written = 0
+            self.ox.flush()
 
     def has_subject(self, iri: str) -> bool:
         try:
