@@ -10,7 +10,7 @@ from kg.namespace import PREDICATE_IRIS
 from kg.store import GraphStore
 
 RELATION_IRIS = [str(iri) for iri in PREDICATE_IRIS.values()]
-_PREDICATES = [ox.NamedNode(p) for p in RELATION_IRIS]
+_VALUES = " ".join(f"<{p}>" for p in RELATION_IRIS)
 
 
 @dataclass
@@ -129,14 +129,22 @@ def neighbourhood(
     return result
 
 
+_PREFIXES = (
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+    "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
+)
+
+
 def _support(
     store: GraphStore, edges: list[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], dict[str, object]]:
     """For each edge: how many documents state it, and the highest confidence they give.
 
-    One query for all edges, starting from the edges themselves: a document that states
-    a fact holds the plain triple in its graph, next to the assertion with the
-    confidence. (Per-node queries read every assertion of a hub such as Lazarus Group.)
+    A document that states a fact holds the plain triple in its graph, next to the
+    assertion with the confidence. Two queries, each starting from what is bound: first
+    the graphs holding each edge, then in each of those graphs the assertions about the
+    edge's subject. (One query joining both let Oxigraph start from the assertions: 12 s
+    around a hub of a 1.2M-quad store, against 0.5 s.)
     """
     found: dict[tuple[str, str, str], dict[str, object]] = {
         edge: {"documents": 0, "confidence": None} for edge in edges
@@ -144,15 +152,21 @@ def _support(
     if not edges:
         return found
     values = " ".join(f"(<{s}> <{p}> <{o}>)" for s, p, o in edges)
-    rows = store.ox.query(
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-        "PREFIX kgo: <https://w3id.org/threat-kg/ontology#> "
-        "SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?docs) (MAX(?c) AS ?conf) WHERE { "
-        f"VALUES (?s ?p ?o) {{ {values} }} GRAPH ?g {{ ?s ?p ?o . ?a rdf:object ?o ; "
-        "rdf:subject ?s ; rdf:predicate ?p ; kgo:confidence ?c ; kgo:negated false } } "
-        "GROUP BY ?s ?p ?o"
+    pairs = store.ox.query(
+        f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
+        "GRAPH ?g { ?s ?p ?o } }"
     )
-    for row in rows:  # type: ignore[union-attr]
+    rows = " ".join(f"({r['s']} {r['p']} {r['o']} {r['g']})" for r in pairs)  # type: ignore[index,union-attr]
+    if not rows:
+        return found
+    stated = store.ox.query(
+        _PREFIXES + "SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?docs) (MAX(?c) AS ?conf) WHERE { "
+        f"VALUES (?s ?p ?o ?g) {{ {rows} }} GRAPH ?g {{ ?a rdf:subject ?s }} "
+        "FILTER EXISTS { GRAPH ?g { ?a rdf:object ?o . ?a rdf:predicate ?p } } "
+        "FILTER NOT EXISTS { GRAPH ?g { ?a kgo:negated true } } "
+        "GRAPH ?g { ?a kgo:confidence ?c } } GROUP BY ?s ?p ?o"
+    )
+    for row in stated:  # type: ignore[union-attr]
         key = (row["s"].value, row["p"].value, row["o"].value)  # type: ignore[index,union-attr]
         found[key] = {
             "documents": int(row["docs"].value),  # type: ignore[index,union-attr]
@@ -162,19 +176,17 @@ def _support(
 
 
 def _edges(store: GraphStore, node: str, limit: int) -> list[tuple[str, str, str]]:
-    """Up to ``limit`` relation edges into or out of ``node``, by index lookups."""
-    n = ox.NamedNode(node)
-    found: dict[tuple[str, str, str], None] = {}
-    for predicate in _PREDICATES:
-        for quad in store.ox.quads_for_pattern(n, predicate, None, None):
-            if isinstance(quad.object, ox.NamedNode):
-                found[(node, predicate.value, quad.object.value)] = None
-        for quad in store.ox.quads_for_pattern(None, predicate, n, None):
-            if isinstance(quad.subject, ox.NamedNode):
-                found[(quad.subject.value, predicate.value, node)] = None
-        if len(found) >= limit:
-            break
-    return list(found)[:limit]
+    """Up to ``limit`` relation edges into or out of ``node``. A SPARQL DISTINCT, because
+    a hub's edge is stated in thousands of graphs: Oxigraph drops the repeats before they
+    become Python objects, and stops at the limit."""
+    n = str(ox.NamedNode(node))
+    rows = store.ox.query(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {_VALUES} }} "
+        f"{{ {n} ?p ?o BIND({n} AS ?s) }} UNION {{ ?s ?p {n} BIND({n} AS ?o) }} }} "
+        f"LIMIT {limit}",
+        use_default_graph_as_union=True,
+    )
+    return [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index,union-attr]
 
 
 def _describe(store: GraphStore, iris: list[str]) -> dict[str, dict[str, str]]:
