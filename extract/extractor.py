@@ -227,18 +227,19 @@ def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation
     sentence names a side only as "the group" or "it"."""
     sent = found.sentence
     doc = sent.doc
-    start = sent.start_char
+    first = sent
     if sent.start and (is_anaphor(found.subject) or is_anaphor(found.object)):
         i = sent.start - 1
         while i > 0 and doc[i].is_space:
             i -= 1
-        start = doc[i].sent.start_char
+        first = doc[i].sent
+    # a span's text, not doc.text: spaCy rebuilds the whole document's text on every call
     return Relation(
         subject=found.subject.kb_id_,
         predicate=predicate or found.predicate,
         object=found.object.kb_id_,
-        evidence=doc.text[start : sent.end_char].strip(),
-        start=start,
+        evidence=doc[first.start : sent.end].text.strip(),
+        start=first.start_char,
         end=sent.end_char,
         confidence=found.confidence,
         negated=found.negated,
