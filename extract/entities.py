@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extract.dates import find_dates
-from extract.tokens import lower_forms
+from extract.tokens import doc_text, lower_forms
 from kg.catalogue import Catalogue, CatalogueEntry
 from kg.iri import entity_key
 from kg.model import ENTITY_TYPES
@@ -304,7 +304,7 @@ class CatalogueRuler:
 
     def _dates(self, doc: Doc) -> list[Span]:
         spans = []
-        for d in find_dates(doc.text):
+        for d in find_dates(doc_text(doc)):
             span = doc.char_span(d.start, d.end, alignment_mode="expand")
             if span is not None:
                 spans.append(
@@ -315,7 +315,7 @@ class CatalogueRuler:
     def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
         """Names not in the catalogue, recognised by their form."""
         spans: list[Span] = []
-        text = doc.text
+        text = doc_text(doc)
         for pattern, label in FORMS:
             for m in pattern.finditer(text):
                 start, end = m.span("name") if "name" in pattern.groupindex else m.span()
@@ -336,7 +336,7 @@ class CatalogueRuler:
     def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
         defined: dict[str, Span] = {}
-        text = doc.text
+        text = doc_text(doc)
         for span in spans:
             m = ABBREVIATION.match(text, span.end_char)
             if m and m.group("abbr") not in defined:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 LOWER_KEY = "kg.lower"
+TEXT_KEY = "kg.text"
 
 
 def lower_forms(doc: Doc) -> list[str]:
@@ -17,5 +18,15 @@ def lower_forms(doc: Doc) -> list[str]:
     return cached  # type: ignore[no-any-return]
 
 
+def doc_text(doc: Doc) -> str:
+    """The doc's text, cached like :func:`lower_forms`: spaCy joins every token each time
+    ``doc.text`` is read."""
+    cached = doc.user_data.get(TEXT_KEY)
+    if cached is None:
+        cached = doc.user_data[TEXT_KEY] = doc.text
+    return cached  # type: ignore[no-any-return]
+
+
 def forget(doc: Doc) -> None:
     doc.user_data.pop(LOWER_KEY, None)
+    doc.user_data.pop(TEXT_KEY, None)
