@@ -25,12 +25,17 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX kgo: <https://w3id.org/threat-kg/ontology#>
 SELECT DISTINCT ?evidence ?doc ?title ?start ?e ?label WHERE {{
-  GRAPH ?doc {{ ?a kgo:evidence ?evidence ; kgo:startOffset ?start ; rdf:subject|rdf:object ?e .
-               ?doc rdfs:label ?title }}
-  ?e rdfs:label ?label .
-  {filter}
+  GRAPH ?doc {{
+    ?a kgo:evidence ?evidence .
+    {filter}
+    ?a kgo:startOffset ?start ; rdf:subject|rdf:object ?e .
+    ?e rdfs:label ?label .
+    ?doc rdfs:label ?title }}
 }} ORDER BY ?doc ?start
 """
+# Everything inside the document's own graph, which carries the label of every entity it
+# names: joined over the union of graphs, a hub's label came back once per document that
+# names it, for every row (15 s for "banks" over 163 documents).
 
 
 def entity_card(store: GraphStore, iri: str) -> dict[str, object]:
