@@ -16,6 +16,7 @@ from typing import ClassVar
 import yaml
 
 from kg.errors import InputError
+from kg.files import read_limited
 from kg.iri import slugify
 from kg.model import DocumentMeta
 
@@ -44,13 +45,7 @@ def read_path(path: Path, *, max_bytes: int) -> SourceDocument:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(f"{path}: unsupported file type {suffix or '(none)'}")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    data = read_limited(path, max_bytes)
     return read_bytes(data, name=str(path), suffix=suffix, doc_id=slugify(path.stem))
 
 

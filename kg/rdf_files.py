@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import InputError
+from kg.files import read_limited
 
 FORMATS = {
     ".ttl": "turtle",
@@ -33,13 +34,7 @@ def read_rdf_file(path: Path, *, max_bytes: int) -> Graph:
     if fmt is None:
         known = " ".join(sorted(FORMATS))
         raise InputError(f"{path}: unknown RDF file type {path.suffix or '(none)'} ({known})")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{path}: file is {size} bytes, over the limit of {max_bytes}")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    data = read_limited(path, max_bytes)
     if not data.strip():
         raise InputError(f"{path}: file is empty")
     if fmt == "xml" and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):

@@ -45,7 +45,11 @@ class RemoteStore:
 
     # -- the protocol
 
-    def _post(self, url: str, body: str, ctype: str, accept: str) -> bytes:
+    def _post(
+        self, url: str, body: str, ctype: str, accept: str, *, refused: type[Exception]
+    ) -> tuple[str, bytes]:
+        """The answer's media type and body; a 4xx raises ``refused`` (what pyoxigraph
+        raises for bad input), anything else unreachable a ``StoreError``."""
         request = urllib.request.Request(
             url,
             data=body.encode("utf-8"),
@@ -55,13 +59,14 @@ class RemoteStore:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=self.timeout) as response:
-                return bytes(response.read())
+                media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+                return media, bytes(response.read())
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
-            message = f"{self.url} answered {exc.code}: {(detail or [exc.reason])[0][:300]}"
+            message = (detail or [str(exc.reason)])[0][:300]
             if 400 <= exc.code < 500:
-                raise ValueError(message) from None  # what pyoxigraph raises for bad input
-            raise StoreError(message) from None
+                raise refused(message) from None
+            raise StoreError(f"{self.url} answered {exc.code}: {message}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise StoreError(f"cannot reach the store at {self.url}: {exc}") from None
 
@@ -78,27 +83,13 @@ class RemoteStore:
         graphs = default_graph if isinstance(default_graph, list) else [default_graph]
         params += [("default-graph-uri", g.value) for g in graphs if isinstance(g, ox.NamedNode)]
         params += [("named-graph-uri", g.value) for g in named_graphs or []]
-        body = urllib.parse.urlencode(params)
-        accept = f"{_ACCEPT_RESULTS}, {_ACCEPT_GRAPH};q=0.9"
-        request = urllib.request.Request(
+        ctype, data = self._post(
             self.query_url,
-            data=body.encode("utf-8"),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-            method="POST",
+            urllib.parse.urlencode(params),
+            "application/x-www-form-urlencoded",
+            f"{_ACCEPT_RESULTS}, {_ACCEPT_GRAPH};q=0.9",
+            refused=SyntaxError,
         )
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-                data = bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
-            message = f"{(detail or [exc.reason])[0][:300]}"
-            if 400 <= exc.code < 500:
-                raise SyntaxError(message) from None
-            raise StoreError(f"{self.url} answered {exc.code}: {message}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach the store at {self.url}: {exc}") from None
         if ctype in {"application/n-triples", "text/plain"}:
             return iter(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))  # type: ignore[arg-type]
         if ctype == "text/turtle":
@@ -106,7 +97,7 @@ class RemoteStore:
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
     def update(self, update: str) -> None:
-        self._post(self.update_url, update, "application/sparql-update", "*/*")
+        self._post(self.update_url, update, "application/sparql-update", "*/*", refused=ValueError)
 
     def _select(self, query: str) -> ox.QuerySolutions:
         result = self.query(query)

@@ -116,3 +116,32 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     remote = GraphStore(request.getfixturevalue("oxigraph_server"))
     remote.ox.update("DROP SILENT ALL")
     yield remote
+
+
+@pytest.fixture
+def canary() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that records every request it gets (and answers with a
+    small JSON-LD context, should anything ever ask for one)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b'{"@context": {"p": "http://example.org/p"}}')
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()

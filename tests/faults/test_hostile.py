@@ -7,16 +7,14 @@ from __future__ import annotations
 import http.client
 import json
 import subprocess
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.faults.server import KG, TOKEN, Server, free_port
+from tests.faults.server import KG, TOKEN, Server
 
 LIMIT = 200_000  # KG_MAX_BYTES of the server under test
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -159,29 +157,6 @@ def test_chunked_oversize_upload_is_refused(server: Server) -> None:
     assert response.getheader("Content-Type", "").startswith("application/problem+json")
     conn.close()
     assert server.request("GET", "/healthz")[0] == 200
-
-
-@pytest.fixture
-def canary() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 that records every request it gets."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.end_headers()
-            self.wfile.write(b'{"@context": {"p": "http://example.org/p"}}')
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    httpd.shutdown()
-    httpd.server_close()
 
 
 CLI_FILES = {
