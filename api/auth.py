@@ -16,6 +16,8 @@ F = TypeVar("F", bound=Callable[..., Response])
 
 def refusal() -> Response | None:
     """A problem response if the request may not change anything, else None."""
+    if current_app.config.get("KG_READ_ONLY"):
+        return problem(403, "Forbidden", "this server is read-only: changes are refused")
     token = current_app.config.get("KG_API_TOKEN")
     if not token:
         return problem(403, "Forbidden", "changes are disabled: the server has no KG_API_TOKEN")

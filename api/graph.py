@@ -47,7 +47,13 @@ def get_neighbourhood() -> Response:
     if iri is None:
         raise NotFound(f"no entity {node!r} in the graph")
     hood = neighbourhood(
-        _store(), iri, depth=depth, limit=limit, types=types, predicates=predicates
+        _store(),
+        iri,
+        depth=depth,
+        limit=limit,
+        types=types,
+        predicates=predicates,
+        base_iri=current_app.config["KG_BASE_IRI"],
     )
     if shape == "cytoscape":
         return jsonify(hood.as_cytoscape())

@@ -32,15 +32,18 @@ def _query_text() -> str | None:
 
 
 def _negotiate(kind: str) -> str | None:
-    offered = list(GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS)
+    offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
     wanted = request.values.get("format")
     if wanted:
         media = FORMAT_ALIASES.get(wanted.lower(), wanted)
         if media in offered:
             return media
-    if "Accept" not in request.headers:
-        return offered[0]
-    return request.accept_mimetypes.best_match(offered)
+    accept = request.headers.get("Accept")
+    if accept is None:
+        return next(iter(offered))
+    if accept in offered:  # what SPARQL clients send: one type, no parameters
+        return accept
+    return request.accept_mimetypes.best_match(list(offered))
 
 
 def _update_text() -> str | None:

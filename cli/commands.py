@@ -372,6 +372,19 @@ def serve(args: argparse.Namespace) -> int:
     from api import create_app
 
     settings = _settings(args)
+    if args.workers > 1:
+        from cli.replicas import serve_replicas
+
+        if not isinstance(settings.store, Path):
+            raise InputError("--workers needs a store folder, not a SPARQL endpoint")
+        return serve_replicas(
+            settings.store,
+            base_iri=settings.base_iri,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+        )
     config = {"KG_STORE": str(settings.store), "KG_BASE_IRI": settings.base_iri}
     ingest = make_ingest(args, settings) if args.ingest else None
     app = create_app(config, ingest=ingest)

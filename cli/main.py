@@ -107,7 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     p = command(sub, "serve", "Serve the API with a production WSGI server.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--threads", type=int, default=4, help="request threads per process")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes; more than 1 serves read-only (changes refused, writers barred)",
+    )
     p.add_argument(
         "--no-ingest",
         dest="ingest",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -57,3 +58,23 @@ def entity_iri(base: str, key: str) -> URIRef:
 
 def document_iri(base: str, doc_id: str) -> URIRef:
     return URIRef(f"{base}doc/{doc_id}")
+
+
+def fact_iri(base: str, subject: str, predicate: str, obj: str) -> URIRef:
+    """The node of one relation triple, the same whichever documents state it: each such
+    document records on it the highest confidence it gives, so a triple's support is one
+    index lookup away."""
+    digest = hashlib.sha1(f"{subject} {predicate} {obj}".encode()).hexdigest()[:20]
+    return URIRef(f"{base}fact/{digest}")
+
+
+SLUG_TYPES = {slug: etype for etype, slug in TYPE_SLUGS.items()}
+
+
+def type_in_iri(base: str, iri: str) -> str | None:
+    """The entity type an IRI minted here names (``{base}{type slug}/...``, see
+    :func:`entity_key`), or None for any other IRI."""
+    if not iri.startswith(base):
+        return None
+    slug, sep, _ = iri[len(base) :].partition("/")
+    return SLUG_TYPES.get(slug) if sep else None

@@ -34,6 +34,7 @@ class KGO(DefinedNamespace):
     Date: URIRef
     Document: URIRef
     Assertion: URIRef
+    Fact: URIRef
     Mention: URIRef
     partOf: URIRef
     attributedTo: URIRef
@@ -57,6 +58,7 @@ class KGO(DefinedNamespace):
     endOffset: URIRef
     evidence: URIRef
     confidence: URIRef
+    documentConfidence: URIRef
     negated: URIRef
     accordingTo: URIRef
     extractor: URIRef

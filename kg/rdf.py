@@ -10,6 +10,7 @@ the knowledge graph.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.catalogue import Catalogue
-from kg.iri import document_iri, entity_iri
+from kg.iri import document_iri, entity_iri, fact_iri
 from kg.model import Entity, Extraction, Relation
 from kg.namespace import KGO, PREDICATE_IRIS, TYPE_CLASSES
 
@@ -60,7 +61,33 @@ def build_document_graph(
         _add_entity(graph, doc, ent, catalogue, base)
     for rel in extraction.relations:
         _add_relation(graph, doc, rel, base, tool, when)
+    _add_facts(graph, extraction.relations, base)
     return doc, graph
+
+
+def _add_facts(graph: Graph, relations: Iterable[Relation], base: str) -> None:
+    """One fact node per asserted triple, with the highest confidence this document gives
+    it (:func:`kg.iri.fact_iri`)."""
+    best: dict[tuple[URIRef, URIRef, URIRef], float] = {}
+    for rel in relations:
+        if not rel.negated:
+            triple = (
+                entity_iri(base, rel.subject),
+                PREDICATE_IRIS[rel.predicate],
+                entity_iri(base, rel.object),
+            )
+            best[triple] = max(best.get(triple, 0.0), rel.confidence)
+    for (subject, predicate, obj), confidence in best.items():
+        fact = fact_iri(base, subject, predicate, obj)
+        graph.add((fact, RDF.type, KGO.Fact))
+        graph.add((fact, RDF.subject, subject))
+        graph.add((fact, RDF.predicate, predicate))
+        graph.add((fact, RDF.object, obj))
+        graph.add((fact, KGO.documentConfidence, _decimal(confidence)))
+
+
+def _decimal(value: float) -> Literal:
+    return Literal(Decimal(f"{value:.3f}"), datatype=XSD.decimal)
 
 
 def catalogue_graph_iri(base: str) -> URIRef:
@@ -154,9 +181,7 @@ def _add_relation(
     graph.add((node, KGO.evidence, Literal(rel.evidence)))
     graph.add((node, KGO.startOffset, Literal(rel.start)))
     graph.add((node, KGO.endOffset, Literal(rel.end)))
-    graph.add(
-        (node, KGO.confidence, Literal(Decimal(f"{rel.confidence:.3f}"), datatype=XSD.decimal))
-    )
+    graph.add((node, KGO.confidence, _decimal(rel.confidence)))
     graph.add((node, KGO.negated, Literal(rel.negated)))
     graph.add((node, KGO.inDocument, doc))
     graph.add((node, PROV.wasDerivedFrom, doc))

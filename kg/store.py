@@ -7,7 +7,12 @@ transaction, so a document is in the store whole or not at all.
 
 from __future__ import annotations
 
+import fcntl
+import gc
 import logging
+import os
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +36,8 @@ def is_remote(location: object) -> bool:
 
 #: triples written between flushes of the embedded store to its files
 FLUSH_EVERY = 25_000
+#: answers remembered between writes (see GraphStore.remembered) before starting afresh
+MEMO_LIMIT = 100_000
 
 
 class GraphStore:
@@ -40,9 +47,12 @@ class GraphStore:
     def __init__(self, location: Path | str | None, *, read_only: bool = False) -> None:
         self.ox: ox.Store | RemoteStore
         self._written = 0
+        self._generation = 0
+        self._memo: dict[Hashable, tuple[int, object]] | None = {}
         if is_remote(location):
             self.path: Path | None = None
             self.ox = RemoteStore(str(location))
+            self._memo = None  # others write to it behind our back
             return
         path = None if location is None else Path(location)
         self.path = path
@@ -56,6 +66,38 @@ class GraphStore:
                 self.ox = ox.Store(str(path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def changed(self) -> None:
+        """Note a write: every answer remembered before it is forgotten."""
+        self._generation += 1
+        if self._memo is not None:
+            self._memo.clear()
+
+    @property
+    def generation(self) -> int:
+        """How many writes this object has seen; see :meth:`remember`."""
+        return self._generation
+
+    def recall(self, key: Hashable) -> object | None:
+        """What :meth:`remember` kept under ``key`` since the last write, else None."""
+        hit = self._memo.get(key) if self._memo is not None else None
+        return hit[1] if hit is not None and hit[0] == self._generation else None
+
+    def remember(self, key: Hashable, value: object, generation: int) -> None:
+        """Keep ``value``, read while the store was at ``generation``, until the next write.
+
+        For answers read far more often than the graph changes (an entity's label, a
+        fact's support). An answer read while a write landed is not kept, so a reader
+        never gets one older than the last write it could see. A store others may write
+        to (a SPARQL endpoint) keeps nothing; an embedded store has one writer, this
+        process, and ``kg serve --workers`` bars writers altogether.
+        """
+        memo = self._memo
+        if memo is None or generation != self._generation:
+            return
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = (generation, value)
 
     def document_sha256(self, doc_iri: str) -> str | None:
         """The content hash recorded for a document, or None if it is not stored."""
@@ -84,6 +126,8 @@ class GraphStore:
             self.ox.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"could not write {graph_iri}: {exc}") from exc
+        finally:
+            self.changed()
         self._written += len(graph)
         if self._written >= FLUSH_EVERY and self.path is not None:
             # RocksDB holds written data in a memtable per index until it fills; flushing
@@ -112,7 +156,10 @@ class GraphStore:
             return False
         if not self.ox.contains_named_graph(node):
             return False
-        self.ox.update(f"DROP GRAPH <{graph_iri}>")
+        try:
+            self.ox.update(f"DROP GRAPH <{graph_iri}>")
+        finally:
+            self.changed()
         return True
 
     def retract(self, doc_iri: str) -> bool:
@@ -157,6 +204,11 @@ class GraphStore:
         }
         return sorted(found)
 
+    def label(self, iri: str) -> str | None:
+        """One of an entity's labels (they agree: the shapes allow one per entity)."""
+        quad = next(iter(self.ox.quads_for_pattern(ox.NamedNode(iri), _LABEL, None, None)), None)
+        return quad.object.value if quad is not None else None  # type: ignore[union-attr]
+
     def label_and_type(self, iri: str) -> tuple[str | None, str | None]:
         """An entity's label and schema type, by two index lookups (a SPARQL VALUES join
         over OPTIONAL patterns scans every label of the store)."""
@@ -176,3 +228,27 @@ class GraphStore:
     def flush(self) -> None:
         if self.path is not None:
             self.ox.flush()
+
+
+@contextmanager
+def writers_barred(path: Path) -> Iterator[None]:
+    """Keep every other process from opening the store at ``path`` for writing.
+
+    Read-only openers (``kg serve --workers``) are safe only while nobody writes: a
+    writer's compactions delete files they may be reading. RocksDB's writers take a POSIX
+    record lock on ``LOCK``; holding that lock here makes any writer fail to open, with
+    its usual "lock" error, for as long as the block runs. The store is opened for writing
+    once first, so a missing store is created and a running writer is reported.
+    """
+    probe = GraphStore(path)
+    del probe
+    gc.collect()  # the Rust store releases its own lock when dropped
+    fd = os.open(path / "LOCK", os.O_RDWR)
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise StoreError(f"another process is writing to the store at {path}") from exc
+        yield
+    finally:
+        os.close(fd)

@@ -38,6 +38,19 @@ def apply_update(store: GraphStore, update: str) -> UpdateResult:
     }
     default = list(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     try:
+        return _update_and_validate(store, update, targets, saved, default)
+    finally:
+        store.changed()
+
+
+def _update_and_validate(
+    store: GraphStore,
+    update: str,
+    targets: list[str],
+    saved: dict[str, list[ox.Quad]],
+    default: list[ox.Quad],
+) -> UpdateResult:
+    try:
         store.ox.update(update)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL update syntax error: {exc}") from exc

@@ -75,19 +75,22 @@ def test_post_file_and_bad_input(writable: Flask) -> None:
     assert wrong.status_code == 400
 
 
-def test_server_without_extractor_or_token(sample_store: Path) -> None:
+def test_server_without_extractor_or_token(tmp_path: Path) -> None:
     no_token = create_app(
-        {"KG_STORE": str(sample_store), "KG_READ_ONLY": True, "TESTING": True, "KG_API_TOKEN": None}
+        {"KG_STORE": str(tmp_path / "a"), "TESTING": True, "KG_API_TOKEN": None}
     ).test_client()
     resp = no_token.post("/api/documents", data="x", content_type="text/plain")
     assert resp.status_code == 403  # no token configured: no changes at all
     no_extractor = create_app(
-        {
-            "KG_STORE": str(sample_store),
-            "KG_READ_ONLY": True,
-            "TESTING": True,
-            "KG_API_TOKEN": TOKEN,
-        }
+        {"KG_STORE": str(tmp_path / "b"), "TESTING": True, "KG_API_TOKEN": TOKEN}
     ).test_client()
     resp = no_extractor.post("/api/documents", data="x", content_type="text/plain", headers=AUTH)
     assert resp.status_code == 503 and "without an extractor" in resp.get_json()["detail"]
+
+
+def test_read_only_server_refuses_changes_with_the_token(sample_store: Path) -> None:
+    config = {"KG_STORE": str(sample_store), "KG_READ_ONLY": True, "KG_API_TOKEN": TOKEN}
+    read_only = create_app({**config, "TESTING": True}).test_client()
+    for method, path in (("post", "/api/documents"), ("delete", "/api/documents/x")):
+        resp = getattr(read_only, method)(path, data="x", content_type="text/plain", headers=AUTH)
+        assert resp.status_code == 403 and "read-only" in resp.get_json()["detail"], path
