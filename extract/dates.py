@@ -38,19 +38,23 @@ _MONTH = (
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PART = r"(?:(?:early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)[\s-]+)?"
 
+# Each pattern is led by a lookahead for the characters it can begin with, so the regex
+# engine skips other positions at once rather than trying every alternative there.
 PATTERNS = [
     # 2023-04-24
     re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b"),
     # April 24, 2023 / April 24 2023
-    re.compile(rf"\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
+    re.compile(rf"(?=[A-Z])\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
     # 24 April 2023
     re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b"),
     # (early) February 2023
-    re.compile(rf"\b{_PART}{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
+    re.compile(rf"(?=[emltA-Z])\b{_PART}{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
     # the (early) 1990s / mid-2000s
-    re.compile(r"\b(?:(?:early|mid|late)[\s-]+)?(?P<decade>(?:19|20)\d)0s\b", re.I),
+    re.compile(r"(?=[emlEML12])\b(?:(?:early|mid|late)[\s-]+)?(?P<decade>(?:19|20)\d)0s\b", re.I),
     # (late) 2015
-    re.compile(rf"\b{_PART}{_YEAR}\b(?!s|-\d|\s*(?:million|billion|percent|%))", re.I),
+    re.compile(
+        rf"(?=[emltEMLT12])\b{_PART}{_YEAR}\b(?!s|-\d|\s*(?:million|billion|percent|%))", re.I
+    ),
 ]
 
 

@@ -21,7 +21,7 @@ from extract.relations import (
     is_anaphor,
     sentences_with_entities,
 )
-from extract.tokens import forget
+from extract.tokens import doc_text, forget, lower_forms
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -205,6 +205,7 @@ def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
     grouped: dict[str, list[Span]] = {}
     for span in spans:
         grouped.setdefault(span.kb_id_, []).append(span)
+    text = doc_text(spans[0].doc) if spans else ""
     entities = []
     for key, group in grouped.items():
         etype = group[0].label_
@@ -216,8 +217,10 @@ def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
         elif entry is not None:
             label = entry.label
         else:
-            label = max((strip_article(s.text) for s in group), key=len)
-        mentions = tuple(Mention(s.text, s.start_char, s.end_char) for s in group)
+            label = max((strip_article(text[s.start_char : s.end_char]) for s in group), key=len)
+        mentions = tuple(
+            Mention(text[s.start_char : s.end_char], s.start_char, s.end_char) for s in group
+        )
         entities.append(Entity(key=key, type=etype, label=label, mentions=mentions, normalized=iso))
     return entities
 
@@ -233,14 +236,15 @@ def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation
         while i > 0 and doc[i].is_space:
             i -= 1
         first = doc[i].sent
-    # a span's text, not doc.text: spaCy rebuilds the whole document's text on every call
+    start, end = first.start_char, sent.end_char
+    # a slice of the cached text: a span's .text joins its tokens anew on every call
     return Relation(
         subject=found.subject.kb_id_,
         predicate=predicate or found.predicate,
         object=found.object.kb_id_,
-        evidence=doc[first.start : sent.end].text.strip(),
-        start=first.start_char,
-        end=sent.end_char,
+        evidence=doc_text(doc)[start:end].strip(),
+        start=start,
+        end=end,
         confidence=found.confidence,
         negated=found.negated,
         according_to=found.according_to.kb_id_ if found.according_to is not None else None,
@@ -248,7 +252,9 @@ def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation
 
 
 def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
-    return Relation(subject, predicate, obj, sent.text.strip(), sent.start_char, sent.end_char, 0.9)
+    start, end = sent.start_char, sent.end_char
+    evidence = doc_text(sent.doc)[start:end].strip()
+    return Relation(subject, predicate, obj, evidence, start, end, 0.9)
 
 
 def _sanction_events(
@@ -262,8 +268,12 @@ def _sanction_events(
     entities: list[Entity] = []
     relations: list[Relation] = []
     previous_issuers: list[str] = []
+    by_sentence: dict[int, list[FoundRelation]] = {}
+    for r in found:
+        if r.predicate == "sanctions":
+            by_sentence.setdefault(r.sentence.start, []).append(r)
     for sent, sent_ents in sentences:
-        here = [r for r in found if r.predicate == "sanctions" and r.sentence.start == sent.start]
+        here = by_sentence.get(sent.start, [])
         dates = [e for e in sent_ents if e.label_ == "DATE"]
         issuers = list(dict.fromkeys(r.subject.kb_id_ for r in here if not r.negated))
         trigger = _sanction_trigger(sent)
@@ -343,11 +353,11 @@ SANCTION_WORDS = {
 
 
 def _sanction_trigger(sent: Span) -> Span | None:
-    for tok in sent:
-        if tok.lower_ in SANCTION_WORDS and not (
-            tok.i + 1 < len(sent.doc) and sent.doc[tok.i + 1].lower_ == "list"
-        ):
-            return sent.doc[tok.i : tok.i + 1]
+    doc = sent.doc
+    low = lower_forms(doc)
+    for i in range(sent.start, sent.end):
+        if low[i] in SANCTION_WORDS and not (i + 1 < len(doc) and low[i + 1] == "list"):
+            return doc[i : i + 1]
     return None
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -22,17 +24,43 @@ def make_sentences(nlp: Language, name: str) -> LineSentencizer:
 
 
 class LineSentencizer:
-    """Sentences end at sentence punctuation and at line breaks (headings, list items)."""
+    """Sentences end at sentence punctuation (spaCy's ``Sentencizer`` rule) and at line
+    breaks (headings, list items).
+
+    Read from the token arrays rather than token by token: every ``doc[i]`` builds a
+    Token object, and this runs over every token of the corpus.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.sentencizer = Sentencizer()
+        self.ends: set[int] = set()  # hashes of the sentence-final characters
 
     def __call__(self, doc: Doc) -> Doc:
-        doc = self.sentencizer(doc)
-        for tok in doc[:-1]:
-            if "\n" in tok.text_with_ws:
-                doc[tok.i + 1].is_sent_start = True
+        n = len(doc)
+        if not n:
+            return doc
+        strings = doc.vocab.strings
+        if not self.ends:
+            self.ends = {strings[c] for c in Sentencizer.default_punct_chars}
+        orths, puncts, spaces = doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).T.tolist()
+        starts = [-1] * n
+        starts[0] = 1
+        start, seen_end = 0, False
+        ends = self.ends
+        for i, orth in enumerate(orths):
+            is_end = orth in ends
+            if seen_end and not puncts[i] and not is_end:
+                starts[start] = 1
+                start, seen_end = i, False
+            elif is_end:
+                seen_end = True
+        starts[start] = 1
+        for i in range(n - 1):
+            if spaces[i] and "\n" in strings[orths[i]]:
+                starts[i + 1] = 1
+        # SENT_START is a signed value stored through spaCy's uint64 attribute arrays
+        values = numpy.array(starts, dtype="int64").astype("uint64")
+        doc.from_array([SENT_START], values)  # type: ignore[arg-type]
         return doc
 
 

@@ -9,6 +9,7 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -273,8 +274,14 @@ def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelati
     by_first = _BY_FIRST
     history: list[list[Span]] = []
     all_ents = list(doc.ents) if ents is None else ents
+    low = _low(doc)
+    # the positions where a trigger or an anaphor can start, found in one pass
+    triggers = [i for i, w in enumerate(low) if w in by_first]
+    anaphors = [i for i, w in enumerate(low) if w in _ANAPHOR_FIRST]
     for sent, ents in sentences_with_entities(doc, all_ents):
-        mentions = sorted(ents + _anaphors(sent, ents, history), key=lambda e: e.start)
+        starts = _within(anaphors, sent)
+        here = _anaphors(sent, ents, history, starts) if starts else []
+        mentions = sorted(ents + here, key=lambda e: e.start)
         if ents:
             history = [*history[-2:], ents]
         if len(mentions) < 2:
@@ -282,16 +289,20 @@ def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelati
         source = _source(sent, ents)
         context = _Context(sent, mentions, _parenthetical(sent, ents), source)
         covered = {i for e in mentions for i in range(e.start, e.end)}
-        low = _low(doc)
-        for i in range(sent.start, sent.end):
+        for i in _within(triggers, sent):
             if i in covered:
                 continue
-            for trig in by_first.get(low[i], ()):
+            for trig in by_first[low[i]]:
                 end = _match_trigger(low, i, sent.end, trig.words)
                 if end is None:
                     continue
                 found.extend(_apply(trig, doc[i:end], context))
     return _dedupe(found)
+
+
+def _within(positions: list[int], sent: Span) -> list[int]:
+    """The sorted ``positions`` that fall in ``sent``."""
+    return positions[bisect_left(positions, sent.start) : bisect_left(positions, sent.end)]
 
 
 @dataclass(frozen=True)
@@ -302,15 +313,18 @@ class _Context:
     source: Span | None
 
 
-def _anaphors(sent: Span, ents: list[Span], history: list[list[Span]]) -> list[Span]:
+def _anaphors(
+    sent: Span, ents: list[Span], history: list[list[Span]], starts: list[int]
+) -> list[Span]:
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
-    this sentence or the one before."""
+    this sentence or the one before. ``starts``: where the sentence has a word that can
+    begin one."""
     doc = sent.doc
     found: list[Span] = []
     taken = {i for e in ents for i in range(e.start, e.end)}
     low = _low(doc)
-    for position in range(sent.start, sent.end):
-        if position in taken or low[position] not in _ANAPHOR_FIRST:
+    for position in starts:
+        if position in taken:
             continue
         tok = doc[position]
         for words, types in ANAPHORS.items():
@@ -357,18 +371,21 @@ def _plural_antecedent(
 def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
     """Token positions inside ", another Lazarus subgroup," asides, which hold no subject."""
     doc = sent.doc
-    commas = [t.i for t in sent if t.text == ","]
+    low = _low(doc)
+    commas = [i for i in range(sent.start, sent.end) if low[i] == ","]
+    if len(commas) < 2:
+        return frozenset()
     inside: set[int] = set()
     in_ent = {i for e in ents for i in range(e.start, e.end)}
     name_ends = {e.end for e in ents if e.label_ != "DATE"}
     for first, second in pairwise(commas):
-        segment = doc[first + 1 : second]
-        if not 2 <= len(segment) <= 16 or segment[0].lower_ not in PAREN_STARTS:
+        if not 2 <= second - first - 1 <= 16 or low[first + 1] not in PAREN_STARTS:
             continue
+        segment = doc[first + 1 : second]
         if _name_end_before(doc, first, sent.start) not in name_ends:
             continue  # an aside follows a name: "Andariel, another Lazarus subgroup,"
         words = [t for t in segment if t.i not in in_ent and t.lower_ not in {"a", "an", "the"}]
-        if words and not (second + 1 < len(doc) and _low(doc)[second + 1] in {"and", "or"}):
+        if words and not (second + 1 < len(doc) and low[second + 1] in {"and", "or"}):
             inside.update(range(first + 1, second))
     return frozenset(inside)
 
@@ -385,11 +402,12 @@ def _name_end_before(doc: Doc, comma: int, floor: int) -> int:
 
 def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
     doc, sent = span.doc, ctx.sent
+    low = _low(doc)
     passive = (
         trig.order == "active"
-        and span[-1].lower_ in PASSIVE_FORMS
+        and low[span.end - 1] in PASSIVE_FORMS
         and span.end < sent.end
-        and _low(doc)[span.end] == "by"
+        and low[span.end] == "by"
     )
     clause_start = _clause_start(sent, span.start)
     before = [e for e in ctx.mentions if e.end <= span.start and e.start >= clause_start]
@@ -424,6 +442,7 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
 
 NOUN_TRIGGERS = {"sanction", "sanctions", "designation", "designations", "sanctions list"}
 NOUN_LINKS = {"on", "against", "of", "targeting", "for"}
+_NOUN_TRIGGER_WORDS = {tuple(t.split()) for t in NOUN_TRIGGERS}
 
 
 def _active(
@@ -438,7 +457,7 @@ def _active(
     if not subjects:
         subjects = _possessor(after, subjects_ok)
     objects = [e for e in after if e.label_ in objects_ok]
-    if " ".join(trig.words) in NOUN_TRIGGERS:
+    if trig.words in _NOUN_TRIGGER_WORDS:
         link = _low(doc)[span.end : span.end + 2]
         if not objects or not any(w in NOUN_LINKS for w in link):
             return []
@@ -499,10 +518,13 @@ def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -
     return _first_group(list(reversed(nearest)), allowed, forward=False)
 
 
+_CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
+
+
 def _clause_start(sent: Span, position: int) -> int:
-    doc = sent.doc
+    low = _low(sent.doc)
     for i in range(position - 1, sent.start - 1, -1):
-        if _low(doc)[i] in {";", "while", "whereas", "but", "although"}:
+        if low[i] in _CLAUSE_BREAKS:
             return i + 1
     return sent.start
 
@@ -602,9 +624,11 @@ def find_owned_actors(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
     for i, actor in enumerate(ents):
         if actor.label_ != "THREAT_ACTOR":
             continue
-        before = [e for e in ents[:i] if e.label_ in owners and e.kb_id_ != actor.kb_id_]
-        if before:
-            owner = before[-1]
+        owner = next(
+            (e for e in reversed(ents[:i]) if e.label_ in owners and e.kb_id_ != actor.kb_id_),
+            None,
+        )
+        if owner is not None:
             between = low[owner.end : actor.start]
             if (
                 between[:1] in (["'s"], ["’s"])

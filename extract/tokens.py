@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc
 
 LOWER_KEY = "kg.lower"
@@ -14,7 +15,8 @@ def lower_forms(doc: Doc) -> list[str]:
     ``forget`` (the cache must not travel with the doc between processes)."""
     cached = doc.user_data.get(LOWER_KEY)
     if cached is None or len(cached) != len(doc):
-        cached = doc.user_data[LOWER_KEY] = [t.lower_ for t in doc]
+        strings = doc.vocab.strings  # from the token array: no Token object per token
+        cached = doc.user_data[LOWER_KEY] = [strings[h] for h in doc.to_array(LOWER).tolist()]
     return cached  # type: ignore[no-any-return]
 
 

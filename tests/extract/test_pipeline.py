@@ -213,3 +213,24 @@ def test_incident_named_after_its_victim(extractor: Extractor) -> None:
 def test_technique_by_an_actor(extractor: Extractor) -> None:
     result = facts(run(extractor, "Analysts tracked a spear-phishing effort by Kimsuky."))
     assert (KIMSUKY, "uses", "technique/spear-phishing") in result
+
+
+def test_sentences_follow_spacys_sentencizer_and_line_breaks(dev_dir: Path) -> None:
+    """kg_sentences reads token arrays for speed; its boundaries are those of spaCy's
+    Sentencizer plus a boundary after every line break."""
+    from spacy.pipeline import Sentencizer
+
+    from extract.pipeline import LineSentencizer
+    from extract.readers import read_path
+
+    nlp = spacy.blank("en")
+    reference, ours = Sentencizer(), LineSentencizer("kg_sentences")
+    texts = [read_path(p, max_bytes=10**7).text for p in sorted(dev_dir.glob("*.json"))]
+    texts += ["One.\n\nTwo", "x. . . y!? z\n", "Title\nBody text here", "end.", "\n", "a"]
+    for text in texts:
+        expected = reference(nlp.make_doc(text))
+        for tok in expected[:-1]:
+            if "\n" in tok.text_with_ws:
+                expected[tok.i + 1].is_sent_start = True
+        found = ours(nlp.make_doc(text))
+        assert [s.start for s in found.sents] == [s.start for s in expected.sents], text[:60]
