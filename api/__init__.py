@@ -35,6 +35,8 @@ def create_app(
         KG_API_TOKEN=os.environ.get("KG_API_TOKEN"),
         # origins allowed to call the API from a browser (e.g. a YASGUI page): "" = none
         KG_CORS_ORIGINS=os.environ.get("KG_CORS_ORIGINS", ""),
+        # answer plain GET /sparql requests without Flask's routing (api/fast_sparql.py)
+        KG_FAST_SPARQL=True,
     )
     if config:
         app.config.from_mapping(config)
@@ -53,6 +55,7 @@ def create_app(
         app.extensions["kg_ingest"] = ingest
 
     from api import cors, documents, errors, graph, openapi, sparql
+    from api.fast_sparql import FastSparql
 
     errors.init_app(app)
     cors.init_app(app)
@@ -60,4 +63,6 @@ def create_app(
     app.register_blueprint(graph.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(openapi.bp)
+    if app.config["KG_FAST_SPARQL"]:
+        app.wsgi_app = FastSparql(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

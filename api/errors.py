@@ -37,7 +37,7 @@ def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
-def _domain(exc: KGError) -> Response:
+def domain_problem(exc: KGError) -> Response:
     for cls, (status, title) in STATUS.items():
         if isinstance(exc, cls):
             return problem(status, title, str(exc))
@@ -53,7 +53,7 @@ def _http(exc: HTTPException) -> Response:
     return response
 
 
-def _unexpected(exc: Exception) -> Response:
+def unexpected_problem(exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Internal error", "the server could not complete the request")
 
@@ -74,6 +74,6 @@ def _check_query_string() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(_check_query_string)
-    app.register_error_handler(KGError, _domain)
+    app.register_error_handler(KGError, domain_problem)
     app.register_error_handler(HTTPException, _http)
-    app.register_error_handler(Exception, _unexpected)
+    app.register_error_handler(Exception, unexpected_problem)

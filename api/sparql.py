@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from api.auth import refusal
 from api.errors import problem
@@ -110,12 +110,27 @@ def sparql() -> Response:
     if not text:
         raise QueryError("missing the query parameter")
     wanted = {kind: _negotiate(kind) for kind in ("select", "ask", "graph")}
-    store = _store()
+    return answer(
+        current_app,
+        text,
+        wanted,
+        default_graphs=request.values.getlist("default-graph-uri"),
+        named_graphs=request.values.getlist("named-graph-uri"),
+    )
 
-    default_graphs = request.values.getlist("default-graph-uri")
-    named_graphs = request.values.getlist("named-graph-uri")
 
-    limit = int(current_app.config["KG_RESULT_LIMIT"]) or None  # type: ignore[call-overload]
+def answer(
+    app: Flask,
+    text: str,
+    wanted: dict[str, str | None],
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Response:
+    """The response to a SPARQL query, with ``wanted`` the negotiated media type of each
+    kind of result (None: nothing acceptable); errors are raised as domain errors."""
+    store: GraphStore = app.extensions["kg_store"]
+    limit = int(app.config["KG_RESULT_LIMIT"]) or None  # type: ignore[call-overload]
 
     def evaluate() -> tuple[bytes | None, str, bool]:
         result = run_query(store, text, default_graphs=default_graphs, named_graphs=named_graphs)
@@ -125,7 +140,7 @@ def sparql() -> Response:
         body, cut = result.serialize_capped(media, limit=limit)
         return body, media, cut
 
-    deadline: Deadline = current_app.extensions["kg_deadline"]
+    deadline: Deadline = app.extensions["kg_deadline"]
     body, media, cut = deadline.run(evaluate)
     if body is None:
         offered = GRAPH_FORMATS if media == "graph" else RESULT_FORMATS
