@@ -3,7 +3,7 @@
 Nearly every request a SPARQL client sends is ``GET /sparql?query=...`` with one exact
 media type in ``Accept`` (or none). Routing, request and context objects cost Flask
 about as much as evaluating a one-hop query, so this WSGI middleware answers that form
-itself, through the same :func:`api.sparql.answer` and the same error responses as the
+itself, through the same :func:`api.sparql.evaluate` and the same error responses as the
 view; anything else (POST, other parameters, wildcards or q-values in ``Accept``, CORS,
 a query string that is not UTF-8) goes to Flask unchanged. A test holds the two paths to
 identical responses.
@@ -16,9 +16,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Flask
+from werkzeug.utils import get_content_type
 
 from api import errors
-from api.sparql import answer
+from api.sparql import evaluate, respond
 from kg.errors import KGError
 from kg.sparql import GRAPH_FORMATS, RESULT_FORMATS
 
@@ -43,14 +44,23 @@ class FastSparql:
                 ("graph", GRAPH_FORMATS),
             )
         }
-        with self.app.app_context():
-            try:
-                response = answer(self.app, text, wanted)
-            except KGError as exc:
-                response = errors.domain_problem(exc)
-            except Exception as exc:  # the same 500 the view would give
-                response = errors.unexpected_problem(exc)
-        return response(environ, start_response)  # type: ignore[no-any-return]
+        try:
+            body, media, cut = evaluate(self.app, text, wanted)
+        except Exception as exc:  # the same problem+json answers the view would give
+            with self.app.app_context():
+                if isinstance(exc, KGError):
+                    response = errors.domain_problem(exc)
+                else:
+                    response = errors.unexpected_problem(exc)
+            return response(environ, start_response)  # type: ignore[no-any-return]
+        if body is None or cut:
+            with self.app.app_context():
+                response = respond(self.app, body, media, cut)
+            return response(environ, start_response)  # type: ignore[no-any-return]
+        # the common answer, with the headers werkzeug's Response would give it
+        headers = [("Content-Type", get_content_type(media, "utf-8"))]
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+        return [body]
 
     def _plain_query(self, environ: dict[str, Any]) -> str | None:
         """The query of a plain ``GET /sparql?query=...``, else None."""

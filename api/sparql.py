@@ -119,20 +119,21 @@ def sparql() -> Response:
     )
 
 
-def answer(
+def evaluate(
     app: Flask,
     text: str,
     wanted: dict[str, str | None],
     *,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
-) -> Response:
-    """The response to a SPARQL query, with ``wanted`` the negotiated media type of each
-    kind of result (None: nothing acceptable); errors are raised as domain errors."""
+) -> tuple[bytes | None, str, bool]:
+    """Run a SPARQL query under the app's deadline: the body in the negotiated media
+    type of its kind of result (``wanted``; None: nothing acceptable), that media type
+    (else the kind), and whether the result cap cut it. Errors are domain errors."""
     store: GraphStore = app.extensions["kg_store"]
     limit = int(app.config["KG_RESULT_LIMIT"]) or None  # type: ignore[call-overload]
 
-    def evaluate() -> tuple[bytes | None, str, bool]:
+    def work() -> tuple[bytes | None, str, bool]:
         result = run_query(store, text, default_graphs=default_graphs, named_graphs=named_graphs)
         media = wanted[result.kind]
         if media is None:
@@ -141,13 +142,31 @@ def answer(
         return body, media, cut
 
     deadline: Deadline = app.extensions["kg_deadline"]
-    body, media, cut = deadline.run(evaluate)
+    return deadline.run(work)
+
+
+def answer(
+    app: Flask,
+    text: str,
+    wanted: dict[str, str | None],
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Response:
+    """The response to a SPARQL query (see :func:`evaluate`)."""
+    body, media, cut = evaluate(
+        app, text, wanted, default_graphs=default_graphs, named_graphs=named_graphs
+    )
+    return respond(app, body, media, cut)
+
+
+def respond(app: Flask, body: bytes | None, media: str, cut: bool) -> Response:
     if body is None:
         offered = GRAPH_FORMATS if media == "graph" else RESULT_FORMATS
         return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(offered)}")
     response = Response(body, mimetype=media)
     if cut:
         # the results are complete up to the cap; the headers say they stop there
-        response.headers["X-Result-Limit"] = str(limit)
+        response.headers["X-Result-Limit"] = str(app.config["KG_RESULT_LIMIT"])
         response.headers["X-Result-Truncated"] = "true"
     return response
