@@ -287,7 +287,14 @@ def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelati
         if len(mentions) < 2:
             continue
         source = _source(sent, ents)
-        context = _Context(sent, mentions, _parenthetical(sent, ents), source)
+        context = _Context(
+            sent,
+            mentions,
+            _parenthetical(sent, ents),
+            source,
+            hedged=_any_cue(tuple(low[sent.start : sent.end]), HEDGES),
+            boundaries=[i for i in range(sent.start, sent.end) if low[i] in BOUNDARIES],
+        )
         covered = {i for e in mentions for i in range(e.start, e.end)}
         for i in _within(triggers, sent):
             if i in covered:
@@ -307,10 +314,14 @@ def _within(positions: list[int], sent: Span) -> list[int]:
 
 @dataclass(frozen=True)
 class _Context:
+    """What every trigger of one sentence shares."""
+
     sent: Span
     mentions: list[Span]
     parenthetical: frozenset[int]
     source: Span | None
+    hedged: bool  # "reportedly", "is believed to": the sentence's relations are less sure
+    boundaries: list[int]  # positions of clause boundaries (BOUNDARIES), in order
 
 
 def _anaphors(
@@ -411,8 +422,11 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
     )
     clause_start = _clause_start(sent, span.start)
     before = [e for e in ctx.mentions if e.end <= span.start and e.start >= clause_start]
-    after = _until_boundary([e for e in ctx.mentions if e.start >= span.end], span.end, sent)
-    negated, confidence = _polarity(sent, span)
+    boundary = bisect_left(ctx.boundaries, span.end)
+    stop = ctx.boundaries[boundary] if boundary < len(ctx.boundaries) else sent.end
+    after = [e for e in ctx.mentions if span.end <= e.start < stop]
+    negated = _any_cue(tuple(low[sent.start : span.start]), NEGATIONS)
+    confidence = 0.5 if ctx.hedged else 0.9
     results = []
     for predicate in trig.predicates:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
@@ -794,12 +808,6 @@ def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
         ):
             return [ent]
     return []
-
-
-def _until_boundary(after: list[Span], start: int, sent: Span) -> list[Span]:
-    low = _low(sent.doc)
-    stop = next((i for i in range(start, sent.end) if low[i] in BOUNDARIES), sent.end)
-    return [e for e in after if e.start < stop]
 
 
 def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...]) -> int | None:
