@@ -1,5 +1,6 @@
-"""SPARQL results written by us when a result cap cuts them short: JSON, XML, CSV and
-TSV (https://www.w3.org/TR/sparql11-results-json/, rdf-sparql-XMLres, sparql11-results-csv-tsv)."""
+"""SPARQL results written by us when a result cap cuts them short (answers under the cap
+are Oxigraph's own, see kg.sparql): JSON, XML, CSV and TSV
+(https://www.w3.org/TR/sparql11-results-json/, rdf-sparql-XMLres, sparql11-results-csv-tsv)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,10 @@ The query path stays on pyoxigraph and its own serialisers; rdflib is not involv
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 
@@ -45,12 +49,53 @@ FORMAT_ALIASES = {
 }
 
 
+#: bytes of natively written results past which they are written again row by row, up
+#: to the cap: the native writer is fast, but cannot stop at a number of rows
+NATIVE_BUDGET = 4 * 1024 * 1024
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    """A binary output that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _OverBudget
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """The number of solutions in results Oxigraph wrote in ``fmt``."""
+    if fmt == ox.QueryResultsFormat.JSON:
+        return len(json.loads(body)["results"]["bindings"])
+    if fmt == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>") + body.count(b"<result/>")  # "<" is escaped in values
+    if fmt == ox.QueryResultsFormat.TSV:
+        return body.count(b"\n") - 1  # one line per solution; values escape line breaks
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1
+
+
 @dataclass(frozen=True)
 class QueryResult:
-    """What a query returned: ``kind`` is "select", "ask" or "graph"."""
+    """What a query returned: ``kind`` is "select", "ask" or "graph"; ``again`` evaluates
+    the query anew (results are read once)."""
 
     kind: str
     value: object
+    again: Callable[[], object] | None = None
 
     def serialize(self, media_type: str) -> bytes:
         return self.serialize_capped(media_type, limit=None)[0]
@@ -73,6 +118,22 @@ class QueryResult:
         if self.kind == "ask" or limit is None:
             return self.value.serialize(format=rfmt) or b"", False  # type: ignore[attr-defined]
         solutions: ox.QuerySolutions = self.value  # type: ignore[assignment]
+        # Oxigraph's own writer first, within a byte budget; most answers are small
+        output = _Budget(NATIVE_BUDGET)
+        try:
+            solutions.serialize(output, format=rfmt)  # type: ignore[arg-type]
+        except _OverBudget:
+            if self.again is None:
+                raise QueryError("the results are too large to write") from None
+            solutions = self.again()  # type: ignore[assignment]
+        else:
+            body = b"".join(output.parts)
+            if count_rows(body, rfmt) <= limit:
+                return body, False
+            if rfmt == ox.QueryResultsFormat.CSV and self.again is not None:
+                solutions = self.again()  # type: ignore[assignment]  # CSV cannot be read back
+            else:
+                solutions = ox.parse_query_results(body, format=rfmt)  # type: ignore[assignment]
         names = [v.value for v in solutions.variables]
         rows = [[s[n] for n in names] for s in islice(solutions, limit + 1)]
         cut = len(rows) > limit
@@ -100,16 +161,20 @@ def run_query(
         dataset["use_default_graph_as_union"] = True
     if named_graphs:
         dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    try:
-        result = store.ox.query(query, **dataset)  # type: ignore[arg-type]
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"query failed: {exc}") from exc
+
+    def evaluate() -> object:
+        try:
+            return store.ox.query(query, **dataset)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+
+    result = evaluate()
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", result)
     if isinstance(result, ox.QuerySolutions):
-        return QueryResult("select", result)
+        return QueryResult("select", result, evaluate)
     return QueryResult("graph", result)
 
 
