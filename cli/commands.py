@@ -334,6 +334,17 @@ def retract(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def upgrade(args: argparse.Namespace) -> int:
+    from kg.facts import add_missing_facts
+
+    settings = _settings(args)
+    store = GraphStore(settings.store)
+    added = add_missing_facts(store, settings.base_iri)
+    store.flush()
+    print(f"{added} fact nodes added" if added else "the store is up to date")
+    return 0
+
+
 def validate(args: argparse.Namespace) -> int:
     from kg.shacl import validate_store
 

@@ -97,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(p)
     p.set_defaults(func=commands.retract)
 
+    p = command(sub, "upgrade", "Bring a store written by an earlier version up to date.")
+    store_opt(p)
+    p.set_defaults(func=commands.upgrade)
+
     p = command(sub, "validate", "Check the store (or a Turtle file) against the shapes.")
     p.add_argument(
         "file", nargs="?", type=Path, help="a Turtle/N-Triples file instead of the store"

@@ -171,3 +171,23 @@ def test_jsonld_export_uses_the_shipped_context(seeded_store: Path) -> None:
     from_jsonld = same_value(ox.parse(run.stdout.encode(), format=ox.RdfFormat.JSON_LD))
     from_nquads = same_value(ox.parse(nq.encode(), format=ox.RdfFormat.N_QUADS))
     assert from_jsonld == from_nquads and from_nquads
+
+
+def test_upgrade_brings_an_old_store_up_to_date(seeded_store: Path, tmp_path: Path) -> None:
+    """A store whose documents predate fact nodes gets them back, once."""
+    store = tmp_path / "store"
+    shutil.copytree(seeded_store, store)
+    assert kg("upgrade", "--store", str(store)).stdout.strip() == "the store is up to date"
+    strip = (
+        PREFIXES + "DELETE { GRAPH ?g { ?f ?p ?o } } WHERE { GRAPH ?g { ?f a kgo:Fact ; ?p ?o } }"
+    )
+    from kg.store import GraphStore
+
+    old = GraphStore(store)
+    old.ox.update(strip)
+    old.flush()
+    del old
+    run = kg("upgrade", "--store", str(store))
+    assert run.returncode == 0 and run.stdout.strip().endswith("fact nodes added"), run.stderr
+    assert int(run.stdout.split()[0]) > 0
+    assert kg("validate", "--store", str(store)).returncode == 0

@@ -125,3 +125,23 @@ def test_an_answer_read_across_a_write_is_not_kept() -> None:
     assert store.recall("k") is None
     store.remember("k", "read before the write", read_at)
     assert store.recall("k") is None
+
+
+def test_upgrade_adds_the_facts_a_fresh_ingest_writes(
+    store, extractor, dev_dir, graph_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from kg.facts import add_missing_facts
+
+    ingest_dev(store, extractor, dev_dir, graph_settings)
+    facts = PREFIXES + "SELECT ?g ?f ?p ?o WHERE { GRAPH ?g { ?f a kgo:Fact ; ?p ?o } }"
+    fresh = {tuple(sorted(row.items())) for row in select_rows(store, facts)}
+    assert fresh
+    apply_update(
+        store,
+        PREFIXES + "DELETE { GRAPH ?g { ?f ?p ?o } } WHERE { GRAPH ?g { ?f a kgo:Fact ; ?p ?o } }",
+    )
+    assert add_missing_facts(store, graph_settings.base_iri) == len(
+        {(row[0][1], row[1][1]) for row in fresh}  # (graph, fact) pairs
+    )
+    assert {tuple(sorted(row.items())) for row in select_rows(store, facts)} == fresh
+    assert add_missing_facts(store, graph_settings.base_iri) == 0
