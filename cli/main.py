@@ -47,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(p)
     p.add_argument("--model", help="a trained spaCy pipeline to use as well ($KG_SPACY_MODEL)")
     p.add_argument(
-        "--jobs", type=int, default=1, help="extraction processes (nlp.pipe n_process; default 1)"
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes that extract, build and validate documents (default 1)",
     )
     p.set_defaults(func=commands.ingest)
 
