@@ -110,13 +110,14 @@ def sparql() -> Response:
     if not text:
         raise QueryError("missing the query parameter")
     wanted = {kind: _negotiate(kind) for kind in ("select", "ask", "graph")}
-    return answer(
+    body, media, cut = evaluate(
         current_app,
         text,
         wanted,
         default_graphs=request.values.getlist("default-graph-uri"),
         named_graphs=request.values.getlist("named-graph-uri"),
     )
+    return respond(current_app, body, media, cut)
 
 
 def evaluate(
@@ -145,22 +146,8 @@ def evaluate(
     return deadline.run(work)
 
 
-def answer(
-    app: Flask,
-    text: str,
-    wanted: dict[str, str | None],
-    *,
-    default_graphs: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-) -> Response:
-    """The response to a SPARQL query (see :func:`evaluate`)."""
-    body, media, cut = evaluate(
-        app, text, wanted, default_graphs=default_graphs, named_graphs=named_graphs
-    )
-    return respond(app, body, media, cut)
-
-
 def respond(app: Flask, body: bytes | None, media: str, cut: bool) -> Response:
+    """The response for what :func:`evaluate` returned."""
     if body is None:
         offered = GRAPH_FORMATS if media == "graph" else RESULT_FORMATS
         return problem(406, "Not Acceptable", f"no acceptable format among {', '.join(offered)}")

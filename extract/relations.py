@@ -425,8 +425,7 @@ def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
     boundary = bisect_left(ctx.boundaries, span.end)
     stop = ctx.boundaries[boundary] if boundary < len(ctx.boundaries) else sent.end
     after = [e for e in ctx.mentions if span.end <= e.start < stop]
-    negated = _any_cue(tuple(low[sent.start : span.start]), NEGATIONS)
-    confidence = 0.5 if ctx.hedged else 0.9
+    negated, confidence = _polarity(sent, span, hedged=ctx.hedged)
     results = []
     for predicate in trig.predicates:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
@@ -823,11 +822,13 @@ def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...
     return i
 
 
-def _polarity(sent: Span, trigger: Span) -> tuple[bool, float]:
-    all_words = _low(sent.doc)[sent.start : sent.end]
-    words = all_words[: trigger.start - sent.start]
-    negated = _any_cue(tuple(words), NEGATIONS)
-    hedged = _any_cue(tuple(all_words), HEDGES)
+def _polarity(sent: Span, trigger: Span, *, hedged: bool | None = None) -> tuple[bool, float]:
+    """Whether a cue before ``trigger`` denies the relation, and its confidence (lower when
+    the sentence hedges; ``hedged`` when the caller already knows)."""
+    low = _low(sent.doc)
+    negated = _any_cue(tuple(low[sent.start : trigger.start]), NEGATIONS)
+    if hedged is None:
+        hedged = _any_cue(tuple(low[sent.start : sent.end]), HEDGES)
     return negated, 0.5 if hedged else 0.9
 
 

@@ -36,7 +36,7 @@ def is_remote(location: object) -> bool:
 
 #: triples written between flushes of the embedded store to its files
 FLUSH_EVERY = 25_000
-#: answers remembered between writes (see GraphStore.remembered) before starting afresh
+#: answers remembered between writes (GraphStore.remember) before starting afresh
 MEMO_LIMIT = 100_000
 
 
@@ -212,15 +212,12 @@ class GraphStore:
     def label_and_type(self, iri: str) -> tuple[str | None, str | None]:
         """An entity's label and schema type, by two index lookups (a SPARQL VALUES join
         over OPTIONAL patterns scans every label of the store)."""
-        node = ox.NamedNode(iri)
-        label = next(iter(self.ox.quads_for_pattern(node, _LABEL, None, None)), None)
         etype = None
-        for quad in self.ox.quads_for_pattern(node, _TYPE, None, None):
+        for quad in self.ox.quads_for_pattern(ox.NamedNode(iri), _TYPE, None, None):
             etype = CLASS_TYPES.get(quad.object.value)  # type: ignore[union-attr]
             if etype is not None:  # a hub's type is repeated in every graph naming it
                 break
-        text = label.object.value if label is not None else None  # type: ignore[union-attr]
-        return text, etype
+        return self.label(iri), etype
 
     def __len__(self) -> int:
         return len(self.ox)
