@@ -4,6 +4,7 @@ relations and the event form of dated sanctions."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -14,6 +15,7 @@ from extract.entities import strip_article
 from extract.readers import SourceDocument
 from extract.relations import (
     FoundRelation,
+    Marks,
     find_agent_uses,
     find_appositive_parts,
     find_owned_actors,
@@ -172,13 +174,16 @@ class RelationFinder:
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
         sentences = sentences_with_entities(doc, ents)
+        marks = Marks(doc)
         found = (
-            find_relations(doc, ents)
-            + find_appositive_parts(doc, ents)
-            + find_owned_actors(doc, ents)
-            + find_agent_uses(doc, ents)
+            find_relations(doc, ents, marks, sentences)
+            + find_appositive_parts(doc, ents, marks)
+            + find_owned_actors(doc, ents, marks)
+            + find_agent_uses(doc, ents, marks)
         )
-        extra_entities, extra_relations = _sanction_events(sentences, found, ents, self.catalogue)
+        extra_entities, extra_relations = _sanction_events(
+            sentences, found, ents, self.catalogue, marks
+        )
         relations = (
             [_relation(r) for r in found]
             + extra_relations
@@ -231,7 +236,8 @@ def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation
     sent = found.sentence
     doc = sent.doc
     first = sent
-    if sent.start and (is_anaphor(found.subject) or is_anaphor(found.object)):
+    low = lower_forms(doc)
+    if sent.start and (is_anaphor(found.subject, low) or is_anaphor(found.object, low)):
         i = sent.start - 1
         while i > 0 and doc[i].is_space:
             i -= 1
@@ -262,6 +268,7 @@ def _sanction_events(
     found: list[FoundRelation],
     ents: list[Span],
     catalogue: Catalogue,
+    marks: Marks,
 ) -> tuple[list[Entity], list[Relation]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
@@ -269,6 +276,13 @@ def _sanction_events(
     relations: list[Relation] = []
     previous_issuers: list[str] = []
     by_sentence: dict[int, list[FoundRelation]] = {}
+    # where a sanctions word stands ("sanctions list" is a list, not an action)
+    low = marks.low
+    words = [
+        i
+        for i in marks.triggers  # every sanctions word is a trigger
+        if low[i] in SANCTION_WORDS and not (i + 1 < len(low) and low[i + 1] == "list")
+    ]
     for r in found:
         if r.predicate == "sanctions":
             by_sentence.setdefault(r.sentence.start, []).append(r)
@@ -276,11 +290,12 @@ def _sanction_events(
         here = by_sentence.get(sent.start, [])
         dates = [e for e in sent_ents if e.label_ == "DATE"]
         issuers = list(dict.fromkeys(r.subject.kb_id_ for r in here if not r.negated))
-        trigger = _sanction_trigger(sent)
+        k = bisect_left(words, sent.start)
+        trigger = words[k] if k < len(words) and words[k] < sent.end else None
         if trigger is None or not dates:
             previous_issuers = issuers or previous_issuers[:0]
             continue
-        date = min(dates, key=lambda d: abs(d.start - trigger.start))
+        date = min(dates, key=lambda d: abs(d.start - trigger))
         issuers = issuers or previous_issuers
         parties = list(
             dict.fromkeys(
@@ -292,7 +307,7 @@ def _sanction_events(
                 dict.fromkeys(
                     e.kb_id_
                     for e in sent_ents
-                    if e.start > trigger.start and e.label_ in PARTY_TYPES
+                    if e.start > trigger and e.label_ in PARTY_TYPES
                 )
             )
         if not issuers and not parties:
@@ -305,7 +320,7 @@ def _sanction_events(
             if issuers
             else f"Sanctions ({iso})"
         )
-        mentions = _sanction_mentions(sent, sent_ents)
+        mentions = _sanction_mentions(sent, sent_ents, low)
         entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
         for issuer in issuers:
@@ -352,40 +367,29 @@ SANCTION_WORDS = {
 }
 
 
-def _sanction_trigger(sent: Span) -> Span | None:
-    doc = sent.doc
-    low = lower_forms(doc)
-    for i in range(sent.start, sent.end):
-        if low[i] in SANCTION_WORDS and not (i + 1 < len(doc) and low[i + 1] == "list"):
-            return doc[i : i + 1]
-    return None
-
-
 SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
 
 
-def _sanction_mentions(sent: Span, ents: list[Span]) -> tuple[Mention, ...]:
+def _sanction_mentions(sent: Span, ents: list[Span], low: list[str]) -> tuple[Mention, ...]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
     doc = sent.doc
     spans: list[Span] = []
-    for tok in sent:
-        if tok.lower_ not in SANCTION_WORDS:
+    for i in range(sent.start, sent.end):
+        word = low[i]
+        if word not in SANCTION_WORDS:
             continue
-        word = doc[tok.i : tok.i + 1]
-        spans.append(_extend_left(word))
-        nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
-        if nxt is not None and nxt.lower_ in SANCTION_NOUNS:
-            spans.append(doc[tok.i : tok.i + 2])
+        spans.append(_extend_left(doc[i : i + 1]))
+        if i + 1 < sent.end and low[i + 1] in SANCTION_NOUNS:
+            spans.append(doc[i : i + 2])
         party = [
-            e
-            for e in ents
-            if e.start == tok.i + 1 or (e.start == tok.i + 2 and doc[tok.i + 1].lower_ == "the")
+            e for e in ents if e.start == i + 1 or (e.start == i + 2 and low[i + 1] == "the")
         ]
-        if party and tok.lower_.endswith("ed"):
-            spans.append(doc[tok.i : party[0].end])
-    unique = {(s.start_char, s.end_char): s.text for s in spans}
-    return tuple(Mention(text, start, end) for (start, end), text in sorted(unique.items()))
+        if party and word.endswith("ed"):
+            spans.append(doc[i : party[0].end])
+    text = doc_text(doc)
+    unique = {(s.start_char, s.end_char) for s in spans}
+    return tuple(Mention(text[start:end], start, end) for start, end in sorted(unique))
 
 
 def _extend_left(span: Span) -> Span:

@@ -9,9 +9,9 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from itertools import pairwise
 
 from spacy.tokens import Doc, Span
@@ -206,7 +206,6 @@ class FoundRelation:
     predicate: str
     object: Span
     sentence: Span
-    trigger: Span
     confidence: float
     negated: bool
     according_to: Span | None
@@ -265,112 +264,243 @@ def sentences_with_entities(doc: Doc, ents: list[Span]) -> list[tuple[Span, list
 _BY_FIRST: dict[str, list[Trigger]] = {}
 for _trigger in TRIGGERS:
     _BY_FIRST.setdefault(_trigger.words[0], []).append(_trigger)
-_ANAPHOR_FIRST = {words[0] for words in ANAPHORS}
+_ANAPHORS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+for _words, _types in ANAPHORS.items():
+    _ANAPHORS_BY_FIRST.setdefault(_words[0], []).append((_words, _types))
+_CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
 
 
-def find_relations(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelation]:
-    """Every relation the sentences of ``doc`` state, by the rules above."""
+def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        index.setdefault(cue[0], []).append(cue)
+    return index
+
+
+_NEGATIONS_BY_FIRST = _by_first(NEGATIONS)
+_HEDGES_BY_FIRST = _by_first(HEDGES)
+_MARKED = frozenset(
+    [*_BY_FIRST, *_ANAPHORS_BY_FIRST, *BOUNDARIES, *_CLAUSE_BREAKS, ","]
+    + [*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST]
+)
+_NONE = 1 << 62  # "no such cue": beyond any token position
+
+
+class Marks:
+    """Where the words the rules ask about stand in one doc (triggers, anaphors, clause
+    boundaries, commas, negation and hedging cues), found in one pass over its tokens.
+
+    The rules ask about them for every trigger; scanning the sentence's tokens each time
+    was most of the cost of extraction.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        low = self.low = _low(doc)
+        self.triggers: list[int] = []
+        self.anaphors: list[int] = []
+        self.boundaries: list[int] = []
+        self.breaks: list[int] = []
+        self.commas: list[int] = []
+        self.negations: list[tuple[int, int]] = []  # (start, end) of each cue
+        self.hedges: list[tuple[int, int]] = []
+        for i, w in enumerate(low):
+            if w not in _MARKED:
+                continue
+            if w in _BY_FIRST:
+                self.triggers.append(i)
+            if w in _ANAPHORS_BY_FIRST:
+                self.anaphors.append(i)
+            if w in BOUNDARIES:
+                self.boundaries.append(i)
+            if w in _CLAUSE_BREAKS:
+                self.breaks.append(i)
+            if w == ",":
+                self.commas.append(i)
+            for cue in _NEGATIONS_BY_FIRST.get(w, ()):
+                if tuple(low[i : i + len(cue)]) == cue:
+                    self.negations.append((i, i + len(cue)))
+            for cue in _HEDGES_BY_FIRST.get(w, ()):
+                if tuple(low[i : i + len(cue)]) == cue:
+                    self.hedges.append((i, i + len(cue)))
+
+    def negation_end(self, start: int, end: int) -> int:
+        """Where the first negation cue inside tokens [start, end) ends (``_NONE`` if
+        there is none): a trigger at or after it is denied."""
+        return _first_cue_end(self.negations, start, end)
+
+    def hedged(self, start: int, end: int) -> bool:
+        """Whether a hedging cue stands inside tokens [start, end)."""
+        return _first_cue_end(self.hedges, start, end) <= end
+
+    def polarity(self, sent: Span, at: int) -> tuple[bool, float]:
+        """Whether a cue in ``sent`` before token ``at`` denies what is stated there, and
+        its confidence (lower when the sentence hedges)."""
+        negated = self.negation_end(sent.start, sent.end) <= at
+        return negated, 0.5 if self.hedged(sent.start, sent.end) else 0.9
+
+
+def _first_cue_end(cues: list[tuple[int, int]], start: int, end: int) -> int:
+    first = _NONE
+    for cue_start, cue_end in cues[bisect_left(cues, (start,)) :]:
+        if cue_start >= end:
+            break
+        if cue_end <= end:
+            first = min(first, cue_end)
+    return first
+
+
+def find_relations(
+    doc: Doc,
+    ents: list[Span] | None = None,
+    marks: Marks | None = None,
+    sentences: list[tuple[Span, list[Span]]] | None = None,
+) -> list[FoundRelation]:
+    """Every relation the sentences of ``doc`` state, by the rules above (``marks`` and
+    ``sentences``: as the caller has already computed them)."""
     found: list[FoundRelation] = []
     by_first = _BY_FIRST
     history: list[list[Span]] = []
     all_ents = list(doc.ents) if ents is None else ents
-    low = _low(doc)
-    # the positions where a trigger or an anaphor can start, found in one pass
-    triggers = [i for i, w in enumerate(low) if w in by_first]
-    anaphors = [i for i, w in enumerate(low) if w in _ANAPHOR_FIRST]
-    for sent, ents in sentences_with_entities(doc, all_ents):
-        starts = _within(anaphors, sent)
-        here = _anaphors(sent, ents, history, starts) if starts else []
-        mentions = sorted(ents + here, key=lambda e: e.start)
+    marks = marks or Marks(doc)
+    low = marks.low
+    for sent, ents in sentences or sentences_with_entities(doc, all_ents):
+        starts = _within(marks.anaphors, sent.start, sent.end)
+        here = _anaphors(sent, ents, history, starts, low) if starts else []
+        mentions = sorted(ents + here, key=lambda e: e.start) if here else ents
         if ents:
             history = [*history[-2:], ents]
         if len(mentions) < 2:
             continue
-        source = _source(sent, ents)
-        context = _Context(
-            sent,
-            mentions,
-            _parenthetical(sent, ents),
-            source,
-            hedged=_any_cue(tuple(low[sent.start : sent.end]), HEDGES),
-            boundaries=[i for i in range(sent.start, sent.end) if low[i] in BOUNDARIES],
-        )
-        covered = {i for e in mentions for i in range(e.start, e.end)}
-        for i in _within(triggers, sent):
-            if i in covered:
+        triggers = _within(marks.triggers, sent.start, sent.end)
+        if not triggers:
+            continue
+        context = _Context(sent, mentions, marks, ents, bool(here))
+        for i in triggers:
+            if context.covers(i):
                 continue
             for trig in by_first[low[i]]:
                 end = _match_trigger(low, i, sent.end, trig.words)
-                if end is None:
-                    continue
-                found.extend(_apply(trig, doc[i:end], context))
+                if end is not None:
+                    found.extend(_apply(trig, i, end, context))
     return _dedupe(found)
 
 
-def _within(positions: list[int], sent: Span) -> list[int]:
-    """The sorted ``positions`` that fall in ``sent``."""
-    return positions[bisect_left(positions, sent.start) : bisect_left(positions, sent.end)]
+def _within(positions: list[int], start: int, end: int) -> list[int]:
+    """The sorted ``positions`` that fall in tokens [start, end)."""
+    return positions[bisect_left(positions, start) : bisect_left(positions, end)]
 
 
-@dataclass(frozen=True)
 class _Context:
     """What every trigger of one sentence shares."""
 
-    sent: Span
-    mentions: list[Span]
-    parenthetical: frozenset[int]
-    source: Span | None
-    hedged: bool  # "reportedly", "is believed to": the sentence's relations are less sure
-    boundaries: list[int]  # positions of clause boundaries (BOUNDARIES), in order
+    def __init__(
+        self, sent: Span, mentions: list[Span], marks: Marks, ents: list[Span], anaphors: bool
+    ) -> None:
+        self.sent = sent
+        self.start, self.end = sent.start, sent.end
+        self.low = marks.low
+        self.ents = ents
+        self.mentions = mentions
+        self.starts = [e.start for e in mentions]
+        ends = [e.end for e in mentions]
+        # names do not overlap, so their ends are in order too and the mentions before a
+        # position are a slice; should an anaphor overlap a name, filter one by one
+        in_order = not anaphors or all(a <= b for a, b in pairwise(ends))
+        self.ends = ends if in_order else None
+        self.parenthetical = _parenthetical(sent, ents, marks)
+        self.negation_end = marks.negation_end(self.start, self.end)
+        self.confidence = 0.5 if marks.hedged(self.start, self.end) else 0.9
+        self.boundaries = _within(marks.boundaries, self.start, self.end)
+        self.breaks = _within(marks.breaks, self.start, self.end)
+
+    @cached_property
+    def source(self) -> Span | None:
+        return _source(self.sent, self.ents, self.low)
+
+    def covers(self, position: int) -> bool:
+        """Whether a mention covers token ``position``."""
+        if self.ends is None:
+            return any(e.start <= position < e.end for e in self.mentions)
+        k = bisect_right(self.starts, position) - 1
+        return k >= 0 and position < self.ends[k]
+
+    def clause_start(self, position: int) -> int:
+        """Just after the last clause break (";", "while", "but") before ``position``."""
+        k = bisect_left(self.breaks, position)
+        return self.breaks[k - 1] + 1 if k else self.start
+
+    def before(self, clause_start: int, position: int) -> list[Span]:
+        """Mentions inside tokens [clause_start, position)."""
+        if self.ends is None:
+            return [e for e in self.mentions if e.end <= position and e.start >= clause_start]
+        lo = bisect_left(self.starts, clause_start)
+        return self.mentions[lo : max(lo, bisect_right(self.ends, position))]
+
+    def after(self, position: int, stop: int) -> list[Span]:
+        """Mentions starting inside tokens [position, stop)."""
+        return self.mentions[bisect_left(self.starts, position) : bisect_left(self.starts, stop)]
 
 
 def _anaphors(
-    sent: Span, ents: list[Span], history: list[list[Span]], starts: list[int]
+    sent: Span, ents: list[Span], history: list[list[Span]], starts: list[int], low: list[str]
 ) -> list[Span]:
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before. ``starts``: where the sentence has a word that can
     begin one."""
     doc = sent.doc
     found: list[Span] = []
-    taken = {i for e in ents for i in range(e.start, e.end)}
-    low = _low(doc)
+    ent_starts = [e.start for e in ents]
     for position in starts:
-        if position in taken:
-            continue
-        tok = doc[position]
-        for words, types in ANAPHORS.items():
-            end = tok.i + len(words)
-            if end > sent.end or tuple(low[tok.i : end]) != words:
-                continue
+        for words, types in _anaphors_at(low, position, sent.end):
+            k = bisect_right(ent_starts, position) - 1
+            if k >= 0 and position < ents[k].end:
+                break  # the word is part of a name
+            end = position + len(words)
             if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
                 continue  # "the group Lazarus": a name follows, no anaphor
             previous = history[-1] if history else []
-            candidates = [e for e in previous + ents if e.end <= tok.i and e.label_ in types]
+            candidates = [e for e in previous + ents if e.end <= position and e.label_ in types]
             if words[-1] == "groups":
                 found.extend(
-                    Span(doc, tok.i, end, label=a.label_, kb_id=a.kb_id_)
-                    for a in _plural_antecedent(history, ents, tok.i, types)
+                    Span(doc, position, end, label=a.label_, kb_id=a.kb_id_)
+                    for a in _plural_antecedent(history, ents, position, types, low)
                 )
                 continue
             if candidates:
                 ante = candidates[-1]
-                found.append(Span(doc, tok.i, end, label=ante.label_, kb_id=ante.kb_id_))
+                found.append(Span(doc, position, end, label=ante.label_, kb_id=ante.kb_id_))
     return found
 
 
-def is_anaphor(span: Span) -> bool:
-    """Whether the span is "the group", "it" and the like rather than a name."""
-    return tuple(_low(span.doc)[span.start : span.end]) in ANAPHORS
+def _anaphors_at(
+    low: list[str], position: int, limit: int
+) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """The anaphors whose words stand at ``position`` (ending by ``limit``)."""
+    found = []
+    for words, types in _ANAPHORS_BY_FIRST[low[position]]:
+        end = position + len(words)
+        if end <= limit and (len(words) == 1 or low[position + 1] == words[1]):
+            if tuple(low[position:end]) == words:
+                found.append((words, types))
+    return found
+
+
+def is_anaphor(span: Span, low: list[str] | None = None) -> bool:
+    """Whether the span is "the group", "it" and the like rather than a name (``low``:
+    the doc's lower-case forms, if the caller has them)."""
+    words = low if low is not None else _low(span.doc)
+    return tuple(words[span.start : span.end]) in ANAPHORS
 
 
 def _plural_antecedent(
-    history: list[list[Span]], ents: list[Span], before: int, types: frozenset[str]
+    history: list[list[Span]], ents: list[Span], before: int, types: frozenset[str], low: list[str]
 ) -> list[Span]:
     """ "the three groups": the latest list of two or more such entities."""
     for sentence in [[e for e in ents if e.end <= before], *reversed(history)]:
         rest = list(reversed(sentence))
         while rest:
-            group = _first_group(rest, types, forward=False)
+            group = _first_group(rest, types, low, forward=False)
             if len({e.kb_id_ for e in group}) >= 2:
                 return group
             if not group:
@@ -379,76 +509,75 @@ def _plural_antecedent(
     return []
 
 
-def _parenthetical(sent: Span, ents: list[Span]) -> frozenset[int]:
+def _parenthetical(sent: Span, ents: list[Span], marks: Marks) -> frozenset[int]:
     """Token positions inside ", another Lazarus subgroup," asides, which hold no subject."""
-    doc = sent.doc
-    low = _low(doc)
-    commas = [i for i in range(sent.start, sent.end) if low[i] == ","]
+    commas = _within(marks.commas, sent.start, sent.end)
     if len(commas) < 2:
         return frozenset()
+    low = marks.low
     inside: set[int] = set()
     in_ent = {i for e in ents for i in range(e.start, e.end)}
     name_ends = {e.end for e in ents if e.label_ != "DATE"}
     for first, second in pairwise(commas):
         if not 2 <= second - first - 1 <= 16 or low[first + 1] not in PAREN_STARTS:
             continue
-        segment = doc[first + 1 : second]
-        if _name_end_before(doc, first, sent.start) not in name_ends:
+        if _name_end_before(low, first, sent.start) not in name_ends:
             continue  # an aside follows a name: "Andariel, another Lazarus subgroup,"
-        words = [t for t in segment if t.i not in in_ent and t.lower_ not in {"a", "an", "the"}]
-        if words and not (second + 1 < len(doc) and low[second + 1] in {"and", "or"}):
+        words = [
+            i
+            for i in range(first + 1, second)
+            if i not in in_ent and low[i] not in {"a", "an", "the"}
+        ]
+        if words and not (second + 1 < len(low) and low[second + 1] in {"and", "or"}):
             inside.update(range(first + 1, second))
     return frozenset(inside)
 
 
-def _name_end_before(doc: Doc, comma: int, floor: int) -> int:
+def _name_end_before(low: list[str], comma: int, floor: int) -> int:
     """Where the word before ``comma`` ends, looking past a "(RGB)" abbreviation."""
     end = comma
-    if end - 1 > floor and doc[end - 1].text == ")":
-        while end - 1 > floor and doc[end - 1].text != "(":
+    if end - 1 > floor and low[end - 1] == ")":
+        while end - 1 > floor and low[end - 1] != "(":
             end -= 1
         end -= 1
     return end
 
 
-def _apply(trig: Trigger, span: Span, ctx: _Context) -> list[FoundRelation]:
-    doc, sent = span.doc, ctx.sent
-    low = _low(doc)
+def _apply(trig: Trigger, start: int, end: int, ctx: _Context) -> list[FoundRelation]:
+    """The relations the trigger at tokens [start, end) states in its sentence."""
+    low, sent = ctx.low, ctx.sent
     passive = (
         trig.order == "active"
-        and low[span.end - 1] in PASSIVE_FORMS
-        and span.end < sent.end
-        and low[span.end] == "by"
+        and low[end - 1] in PASSIVE_FORMS
+        and end < sent.end
+        and low[end] == "by"
     )
-    clause_start = _clause_start(sent, span.start)
-    before = [e for e in ctx.mentions if e.end <= span.start and e.start >= clause_start]
-    boundary = bisect_left(ctx.boundaries, span.end)
+    before = ctx.before(ctx.clause_start(start), start)
+    boundary = bisect_left(ctx.boundaries, end)
     stop = ctx.boundaries[boundary] if boundary < len(ctx.boundaries) else sent.end
-    after = [e for e in ctx.mentions if span.end <= e.start < stop]
-    negated, confidence = _polarity(sent, span, hedged=ctx.hedged)
+    after = ctx.after(end, stop)
+    negated = ctx.negation_end <= start
     results = []
     for predicate in trig.predicates:
         subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
         subjects_ok = trig.subject_types or subjects_ok
         if trig.order == "either":
-            pairs = _either(
-                before, after, subjects_ok, objects_ok, predicate, span.end, ctx.parenthetical
-            )
+            pairs = _either(before, after, subjects_ok, objects_ok, predicate, end, ctx)
         elif passive:
-            subjects = _first_group(after, subjects_ok, forward=True)
-            objects = _first_group(list(reversed(before)), objects_ok, forward=False)
+            subjects = _first_group(after, subjects_ok, low, forward=True)
+            objects = _first_group(before[::-1], objects_ok, low, forward=False)
             if not objects and subjects:
                 rest = [e for e in after if e.start > subjects[-1].end]
-                if rest and doc[rest[0].start - 1].lower_ in {"on", "against"}:
-                    objects = _first_group(rest, objects_ok, forward=True)
+                if rest and low[rest[0].start - 1] in {"on", "against"}:
+                    objects = _first_group(rest, objects_ok, low, forward=True)
             pairs = [(s, o) for s in subjects for o in objects]
         else:
-            pairs = _active(trig, span, ctx, predicate, before, after)
+            pairs = _active(trig, start, end, ctx, predicate, before, after)
         for s, o in pairs:
             if s.kb_id_ == o.kb_id_:
                 continue
             results.append(
-                FoundRelation(s, predicate, o, sent, span, confidence, negated, ctx.source)
+                FoundRelation(s, predicate, o, sent, ctx.confidence, negated, ctx.source)
             )
     return results
 
@@ -459,95 +588,91 @@ _NOUN_TRIGGER_WORDS = {tuple(t.split()) for t in NOUN_TRIGGERS}
 
 
 def _active(
-    trig: Trigger, span: Span, ctx: _Context, predicate: str, before: list[Span], after: list[Span]
+    trig: Trigger,
+    start: int,
+    end: int,
+    ctx: _Context,
+    predicate: str,
+    before: list[Span],
+    after: list[Span],
 ) -> list[tuple[Span, Span]]:
-    doc = span.doc
+    low = ctx.low
     subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
-    outside = [e for e in before if e.start not in ctx.parenthetical]
-    subjects = _relative_subject(span, outside, subjects_ok)
+    aside = ctx.parenthetical
+    outside = [e for e in before if e.start not in aside] if aside else before
+    subjects = _relative_subject(start, outside, subjects_ok, low)
     if subjects is None:
-        subjects = _subject_group(list(reversed(outside)), subjects_ok)
+        subjects = _subject_group(outside[::-1], subjects_ok, low)
     if not subjects:
-        subjects = _possessor(after, subjects_ok)
+        subjects = _possessor(after, subjects_ok, low)
     objects = [e for e in after if e.label_ in objects_ok]
     if trig.words in _NOUN_TRIGGER_WORDS:
-        link = _low(doc)[span.end : span.end + 2]
+        link = low[end : end + 2]
         if not objects or not any(w in NOUN_LINKS for w in link):
             return []
     if not objects and predicate == "uses":
-        objects = _relative_object(subjects, ctx.mentions, objects_ok)
+        objects = _relative_object(subjects, ctx.mentions, objects_ok, low)
     if predicate in {"partOf", "locatedIn"}:
-        objects = [o for o in objects if not _possessive(o)][:1]
+        objects = [o for o in objects if not _possessive(o, low)][:1]
     if predicate == "sanctions":
-        objects = _first_group([o for o in after if not _possessive(o)], objects_ok, forward=True)
+        objects = _first_group(
+            [o for o in after if not _possessive(o, low)], objects_ok, low, forward=True
+        )
     if trig.words == ("in",):
-        adjacent = [s for s in subjects if s.end == span.start]
-        following = _low(doc)[span.end] if span.end < len(doc) else ""
-        start = span.end + (1 if following == "the" else 0)
-        if not objects or objects[0].start != start or not adjacent:
+        adjacent = [s for s in subjects if s.end == start]
+        following = low[end] if end < len(low) else ""
+        first = end + (1 if following == "the" else 0)
+        if not objects or objects[0].start != first or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
 
 
-def _possessive(span: Span) -> bool:
-    doc = span.doc
-    return span.end < len(doc) and _low(doc)[span.end] in {"'s", "’s", "’", "'"}
+def _possessive(span: Span, low: list[str]) -> bool:
+    return span.end < len(low) and low[span.end] in {"'s", "’s", "’", "'"}
 
 
 def _relative_object(
-    subjects: list[Span], mentions: list[Span], allowed: frozenset[str]
+    subjects: list[Span], mentions: list[Span], allowed: frozenset[str], low: list[str]
 ) -> list[Span]:
     """ "IT worker fraud, which the DPRK uses": the object stands before "which"."""
     if not subjects:
         return []
-    doc = subjects[0].doc
     i = subjects[0].start - 1
-    while i >= 0 and _low(doc)[i] in {"the", "a", "an"}:
+    while i >= 0 and low[i] in {"the", "a", "an"}:
         i -= 1
-    if i < 1 or _low(doc)[i] not in {"which", "that"}:
+    if i < 1 or low[i] not in {"which", "that"}:
         return []
-    j = i - 1 if doc[i - 1].text == "," else i
+    j = i - 1 if low[i - 1] == "," else i
     return [m for m in mentions if m.end == j and m.label_ in allowed]
 
 
-def _relative_subject(span: Span, before: list[Span], allowed: frozenset[str]) -> list[Span] | None:
+def _relative_subject(
+    start: int, before: list[Span], allowed: frozenset[str], low: list[str]
+) -> list[Span] | None:
     """ "X is a unit of Y that targets Z": the relative clause is about X, not Y."""
-    doc = span.doc
-    i = span.start - 1
-    while i >= 0 and _low(doc)[i] in _ADVERBS:
+    i = start - 1
+    while i >= 0 and low[i] in _ADVERBS:
         i -= 1
-    if i < 0 or _low(doc)[i] not in RELATIVIZERS:
+    if i < 0 or low[i] not in RELATIVIZERS:
         return None
     nearest = [e for e in before if e.end <= i]
     if not nearest:
         return None
     head = nearest[-1]
-    if head.start >= 1 and _low(doc)[head.start - 1] in {"of", "to"}:
+    if head.start >= 1 and low[head.start - 1] in {"of", "to"}:
         firsts = [e for e in before if e.label_ in allowed and e.end <= head.start]
         return firsts[:1]
     if head.label_ not in allowed:
         return None
-    return _first_group(list(reversed(nearest)), allowed, forward=False)
+    return _first_group(nearest[::-1], allowed, low, forward=False)
 
 
-_CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
-
-
-def _clause_start(sent: Span, position: int) -> int:
-    low = _low(sent.doc)
-    for i in range(position - 1, sent.start - 1, -1):
-        if low[i] in _CLAUSE_BREAKS:
-            return i + 1
-    return sent.start
-
-
-def _after_to(ent: Span) -> bool:
-    doc = ent.doc
+def _after_to(ent: Span, low: list[str]) -> bool:
     i = ent.start - 1
-    if i > 0 and _low(doc)[i] == "the":
+    if i > 0 and low[i] == "the":
         i -= 1
-    return i >= 0 and _low(doc)[i] in {"to", "for"}
+    return i >= 0 and low[i] in {"to", "for"}
 
 
 def _close(after: list[Span], trigger_end: int) -> bool:
@@ -562,27 +687,31 @@ def _either(
     objects_ok: frozenset[str],
     predicate: str,
     trigger_end: int,
-    skip: frozenset[int] = frozenset(),
+    ctx: _Context,
 ) -> list[tuple[Span, Span]]:
     """Symmetric-ish triggers ("linked to", "fund", "cooperation"): types decide the sides."""
+    low = ctx.low
     if predicate == "cooperatesWith":
-        near = _first_group(list(reversed(before)), subjects_ok, forward=False)
-        far = _first_group(after, objects_ok, forward=True) if _close(after, trigger_end) else []
+        near = _first_group(before[::-1], subjects_ok, low, forward=False)
+        far = (
+            _first_group(after, objects_ok, low, forward=True)
+            if _close(after, trigger_end)
+            else []
+        )
         far += [
-            e
-            for e in after
-            if e not in far and e.label_ in objects_ok and _low(e.doc)[e.start - 1] == "with"
+            e for e in after if e not in far and e.label_ in objects_ok and low[e.start - 1] == "with"
         ]
         pairs = [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
         return pairs + [(s, o) for s in near for o in far]
     if predicate == "attributedTo":
         kinds = subjects_ok | objects_ok
-        left = _first_group(list(reversed(before)), kinds, forward=False)
+        left = _first_group(before[::-1], kinds, low, forward=False)
+        skip = ctx.parenthetical
         gap = [i for i in range(left[0].end, trigger_end) if i not in skip] if left else []
         if left and len(gap) > 8:
             left = []  # too far back to be what the trigger is about
-        right = _first_group(after, kinds, forward=True)
-        right += [e for e in after if e not in right and e.label_ in kinds and _after_to(e)]
+        right = _first_group(after, kinds, low, forward=True)
+        right += [e for e in after if e not in right and e.label_ in kinds and _after_to(e, low)]
         both = left + right
         return [
             (a, b) for a in both for b in both if a.label_ in subjects_ok and b.label_ in objects_ok
@@ -600,38 +729,44 @@ APPOSITIVE_HEADS = frozenset(
 )
 
 
-def find_appositive_parts(doc: Doc, ents: list[Span] | None = None) -> list[FoundRelation]:
+def find_appositive_parts(
+    doc: Doc, ents: list[Span] | None = None, marks: Marks | None = None
+) -> list[FoundRelation]:
     """Asides and copulas that state membership or location:
     "the RGB, a North Korean intelligence agency" / "APT37 is the North Korean espionage
     group" -> partOf; "Riverbend, a community hospital in the United States" / "a
     Seoul-based organisation" -> locatedIn."""
     found: list[FoundRelation] = []
     ents = list(doc.ents) if ents is None else ents
+    low = marks.low if marks is not None else _low(doc)
+    n = len(low)
     for ent in ents:
         if ent.label_ not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
         k = ent.end
-        if k < len(doc) and doc[k].text == "(":
-            while k < len(doc) and doc[k].text != ")":
+        if k < n and low[k] == "(":
+            while k < n and low[k] != ")":
                 k += 1
             k += 1
-        if k + 1 >= len(doc) or _low(doc)[k] not in {",", "is", "was", "remains"}:
+        if k + 1 >= n or low[k] not in {",", "is", "was", "remains"}:
             continue
-        if _low(doc)[k + 1] not in {"a", "an", "the", "another", "one", "its"}:
+        if low[k + 1] not in {"a", "an", "the", "another", "one", "its"}:
             continue
         stop = k + 1
-        while stop < min(len(doc), k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
+        while stop < min(n, k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
             stop += 1
         inside = [e for e in ents if e.start > k and e.end <= stop]
-        found.extend(_aside_part(ent, inside, doc, k, stop))
-        found.extend(_aside_location(ent, inside, doc, k))
+        found.extend(_aside_part(ent, inside, low, k, stop))
+        found.extend(_aside_location(ent, inside, low, k))
     return found
 
 
-def find_owned_actors(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
+def find_owned_actors(
+    doc: Doc, ents: list[Span], marks: Marks | None = None
+) -> list[FoundRelation]:
     """ "North Korea's Reconnaissance General Bureau", "the RGB of the DPRK": a state or
     organisation owning an actor by possessive or by "of"."""
-    low = _low(doc)
+    low = marks.low if marks is not None else _low(doc)
     found = []
     owners = {"STATE", "ORGANIZATION", "THREAT_ACTOR"}
     for i, actor in enumerate(ents):
@@ -658,15 +793,18 @@ def find_owned_actors(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
         if k < len(doc) and low[k] == "of":
             k += 1 + (k + 1 < len(doc) and low[k + 1] == "the")
             after = [e for e in ents[i + 1 :] if e.start == k and e.label_ in owners]
-            if after and not _possessive(after[0]):
+            if after and not _possessive(after[0], low):
                 found.append(_owned(actor, after[0]))
     return found
 
 
-def find_agent_uses(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
+def find_agent_uses(
+    doc: Doc, ents: list[Span], marks: Marks | None = None
+) -> list[FoundRelation]:
     """ "a spear-phishing effort by Kimsuky", "seen Kimsuky harvest webmail credentials":
     the actor next to the technique uses it."""
-    low = _low(doc)
+    marks = marks or Marks(doc)
+    low = marks.low
     found = []
     actors = {"THREAT_ACTOR", "STATE"}
     for i, ent in enumerate(ents):
@@ -675,9 +813,10 @@ def find_agent_uses(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
         following = ents[i + 1] if i + 1 < len(ents) else None
         gap = low[ent.end : following.start] if following is not None else []
         if following is not None and following.label_ in actors and "by" in gap and len(gap) <= 3:
-            negated, confidence = _polarity(ent.sent, ent)
+            sent = ent.sent
+            negated, confidence = marks.polarity(sent, ent.start)
             found.append(
-                FoundRelation(following, "uses", ent, ent.sent, ent, confidence, negated, None)
+                FoundRelation(following, "uses", ent, sent, confidence, negated, None)
             )
             continue
         preceding = ents[i - 1] if i else None
@@ -687,124 +826,115 @@ def find_agent_uses(doc: Doc, ents: list[Span]) -> list[FoundRelation]:
             and preceding.end == ent.start
             and low[ent.start] in {"harvest", "harvests", "steal", "steals", "launder", "launders"}
         ):
-            negated, confidence = _polarity(ent.sent, ent)
+            sent = ent.sent
+            negated, confidence = marks.polarity(sent, ent.start)
             found.append(
-                FoundRelation(preceding, "uses", ent, ent.sent, ent, confidence, negated, None)
+                FoundRelation(preceding, "uses", ent, sent, confidence, negated, None)
             )
     return found
 
 
 def _owned(actor: Span, owner: Span) -> FoundRelation:
-    doc = actor.doc
-    return FoundRelation(
-        actor, "partOf", owner, actor.sent, doc[actor.start : actor.end], 0.9, False, None
-    )
+    return FoundRelation(actor, "partOf", owner, actor.sent, 0.9, False, None)
 
 
 def _aside_part(
-    actor: Span, inside: list[Span], doc: Doc, k: int, stop: int
+    actor: Span, inside: list[Span], low: list[str], k: int, stop: int
 ) -> list[FoundRelation]:
     if actor.label_ != "THREAT_ACTOR":
         return []
     for owner in inside:
         if owner.label_ not in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
             continue
-        heads = set(_low(doc)[owner.end : stop])
-        lead = _low(doc)[k + 1 : owner.start]
+        heads = set(low[owner.end : stop])
+        lead = low[k + 1 : owner.start]
         of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
         if heads & APPOSITIVE_HEADS or of_owner:
-            return [
-                FoundRelation(actor, "partOf", owner, actor.sent, doc[k : k + 1], 0.9, False, None)
-            ]
+            return [FoundRelation(actor, "partOf", owner, actor.sent, 0.9, False, None)]
     return []
 
 
-def _aside_location(subject: Span, inside: list[Span], doc: Doc, k: int) -> list[FoundRelation]:
+def _aside_location(
+    subject: Span, inside: list[Span], low: list[str], k: int
+) -> list[FoundRelation]:
     for place in inside:
         if place.label_ not in {"STATE", "REGION"}:
             continue
-        prev = _low(doc)[place.start - 1]
-        nxt = _low(doc)[place.end] if place.end < len(doc) else ""
+        prev = low[place.start - 1]
+        nxt = low[place.end] if place.end < len(low) else ""
         based = nxt in {"-", "based"} or (prev == "in" and subject.label_ != "THREAT_ACTOR")
         if based:
-            return [
-                FoundRelation(
-                    subject, "locatedIn", place, subject.sent, doc[k : k + 1], 0.9, False, None
-                )
-            ]
+            return [FoundRelation(subject, "locatedIn", place, subject.sent, 0.9, False, None)]
     return []
 
 
 PREPOSITIONS = frozenset("in to at from against on of across with into within over".split())
 
 
-def _first_group(ordered: list[Span], allowed: frozenset[str], *, forward: bool) -> list[Span]:
+def _first_group(
+    ordered: list[Span], allowed: frozenset[str], low: list[str], *, forward: bool
+) -> list[Span]:
     """The nearest allowed entity and those coordinated with it ("X, Y and Z")."""
     group: list[Span] = []
     for ent in ordered:
-        if _modifier(ent, ordered):
+        label = ent.label_
+        if label == "STATE" and _modifier(ent, ordered, low):
             continue  # "U.S. Treasury": the state only qualifies the name after it
-        if ent.label_ not in allowed:
+        if label not in allowed:
             if group:
                 break
             continue
-        if group and not _coordinated(group[-1], ent, forward=forward):
+        if group and not _coordinated(group[-1], ent, low, forward=forward):
             break
         group.append(ent)
     return group
 
 
-def _subject_group(ordered: list[Span], allowed: frozenset[str]) -> list[Span]:
+def _subject_group(ordered: list[Span], allowed: frozenset[str], low: list[str]) -> list[Span]:
     """Like ``_first_group`` backwards, but a group behind a preposition ("to Japan,
     Vietnam and the Middle East") is a complement, not the subject: look further back."""
     rest = ordered
     while rest:
-        group = _first_group(rest, allowed, forward=False)
+        group = _first_group(rest, allowed, low, forward=False)
         if not group:
             return []
         leftmost = group[-1]
-        doc = leftmost.doc
-        before = _low(doc)[leftmost.start - 1] if leftmost.start else ""
+        before = low[leftmost.start - 1] if leftmost.start else ""
         if before == "the" and leftmost.start > 1:
-            before = _low(doc)[leftmost.start - 2]
+            before = low[leftmost.start - 2]
         if before not in PREPOSITIONS:
             return group
         rest = [e for e in rest if e.end <= leftmost.start]
     return []
 
 
-def _modifier(ent: Span, ordered: list[Span]) -> bool:
+_QUALIFIED = frozenset({"ORGANIZATION", "THREAT_ACTOR", "PERSON"})
+
+
+def _modifier(ent: Span, ordered: list[Span], low: list[str]) -> bool:
     """A state right before a named organisation qualifies it: "U.S. Treasury"."""
-    if ent.label_ != "STATE":
-        return False
-    doc = ent.doc
-    possessive = ent.end < len(doc) and _low(doc)[ent.end] in {"'s", "’s"}
+    possessive = ent.end < len(low) and low[ent.end] in {"'s", "’s"}
     follows = ent.end + 1 if possessive else ent.end
     return any(
-        o.start == follows
-        and o.kb_id_ != ent.kb_id_
-        and o.label_ in {"ORGANIZATION", "THREAT_ACTOR", "PERSON"}
-        for o in ordered
+        o.start == follows and o.label_ in _QUALIFIED and o.kb_id_ != ent.kb_id_ for o in ordered
     )
 
 
-def _coordinated(a: Span, b: Span, *, forward: bool) -> bool:
+_BETWEEN_COORDINATED = frozenset({",", "and", "or", "the", "as", "well", "(", ")", "with"})
+
+
+def _coordinated(a: Span, b: Span, low: list[str], *, forward: bool) -> bool:
     first, second = (a, b) if forward else (b, a)
-    between = _low(a.doc)[first.end : second.start]
-    return len(between) <= 4 and all(
-        w in {",", "and", "or", "the", "as", "well", "(", ")", "with"} for w in between
-    )
+    between = low[first.end : second.start]
+    return len(between) <= 4 and all(w in _BETWEEN_COORDINATED for w in between)
 
 
-def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
+def _possessor(after: list[Span], allowed: frozenset[str], low: list[str]) -> list[Span]:
     """ "A focus of North Korea's operations ... on X": the possessive or "of" subject."""
     for ent in after[:2]:
-        nxt = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-        prev = ent.doc[ent.start - 1] if ent.start else None
-        if ent.label_ in allowed and (
-            (nxt is not None and nxt.lower_ in {"'s", "’s", "’", "'"})
-            or (prev is not None and prev.lower_ == "of")
-        ):
+        nxt = low[ent.end] if ent.end < len(low) else None
+        prev = low[ent.start - 1] if ent.start else None
+        if ent.label_ in allowed and (nxt in {"'s", "’s", "’", "'"} or prev == "of"):
             return [ent]
     return []
 
@@ -812,6 +942,8 @@ def _possessor(after: list[Span], allowed: frozenset[str]) -> list[Span]:
 def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...]) -> int | None:
     """Where the trigger ends, if it starts at ``start``; "relies heavily on" is "relies
     on": one adverb may stand between the words of a trigger."""
+    if len(words) == 1:
+        return start + 1  # the first word is where the trigger was found
     i = start
     for n, word in enumerate(words):
         if n and i < limit and low[i] != word and low[i].endswith("ly") and len(low[i]) > 3:
@@ -822,41 +954,17 @@ def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...
     return i
 
 
-def _polarity(sent: Span, trigger: Span, *, hedged: bool | None = None) -> tuple[bool, float]:
-    """Whether a cue before ``trigger`` denies the relation, and its confidence (lower when
-    the sentence hedges; ``hedged`` when the caller already knows)."""
-    low = _low(sent.doc)
-    negated = _any_cue(tuple(low[sent.start : trigger.start]), NEGATIONS)
-    if hedged is None:
-        hedged = _any_cue(tuple(low[sent.start : sent.end]), HEDGES)
-    return negated, 0.5 if hedged else 0.9
-
-
-@lru_cache(maxsize=4096)
-def _any_cue(words: tuple[str, ...], cues: tuple[tuple[str, ...], ...]) -> bool:
-    present = set(words)
-    return any(cue[0] in present and _has(list(words), cue) for cue in cues)
-
-
-def _has(words: list[str], cue: tuple[str, ...]) -> bool:
-    if cue[0] not in words:
-        return False
-    n = len(cue)
-    return any(tuple(words[i : i + n]) == cue for i in range(len(words) - n + 1))
-
-
-def _source(sent: Span, ents: list[Span]) -> Span | None:
+def _source(sent: Span, ents: list[Span], low: list[str]) -> Span | None:
     """Who the sentence cites: "according to X", "X said", "X assessed"."""
-    doc = sent.doc
     for ent in ents:
         if ent.label_ not in {"ORGANIZATION", "STATE", "PERSON"}:
             continue
-        prev = _low(doc)[max(sent.start, ent.start - 3) : ent.start]
+        prev = low[max(sent.start, ent.start - 3) : ent.start]
         if prev[-1:] == ["the"]:
             prev = prev[:-1]
         if prev[-2:] == ["according", "to"]:
             return ent
-        if ent.end < sent.end and _low(doc)[ent.end] in SOURCE_VERBS:
+        if ent.end < sent.end and low[ent.end] in SOURCE_VERBS:
             return ent
     return None
 
