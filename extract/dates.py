@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.patterns import after_first
+
 MONTHS = {
     "january": 1,
     "february": 2,
@@ -31,30 +33,51 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MONTH = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
 )
+_MONTH = rf"(?P<month>{_MONTHS})"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PART = r"(?:(?:early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of)[\s-]+)?"
+_PARTS = r"early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of"
 
-# Each pattern is led by a lookahead for the characters it can begin with, so the regex
-# engine skips other positions at once rather than trying every alternative there.
+
+# Each pattern opens with a character class and checks the word boundary after it, so
+# that the regex engine can skip to candidates (see extract.patterns). A date that may
+# begin with a word ("early", "the end of") or a month comes as two patterns, with the
+# word first: find_dates keeps the first of overlapping matches, as the one pattern's
+# alternation did.
+_CENTURY = r"[12](?<!\w[12])(?:(?<=1)9|(?<=2)0)"  # "19" or "20" opening a word
+_MONTH_FIRST = rf"(?P<month>[A-Z](?<!\w[A-Z])(?:{after_first(_MONTHS)}))"
+_YEAR_FIRST = rf"(?P<year>{_CENTURY}\d\d)"
+_NOT_AMOUNT = r"(?!s|-\d|\s*(?:million|billion|percent|%))"
 PATTERNS = [
     # 2023-04-24
-    re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b"),
+    re.compile(rf"(?P<iso>{_CENTURY}\d\d-[01]\d-[0-3]\d)\b"),
     # April 24, 2023 / April 24 2023
-    re.compile(rf"(?=[A-Z])\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
+    re.compile(rf"{_MONTH_FIRST}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
     # 24 April 2023
-    re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b"),
-    # (early) February 2023
-    re.compile(rf"(?=[emltA-Z])\b{_PART}{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
-    # the (early) 1990s / mid-2000s
-    re.compile(r"(?=[emlEML12])\b(?:(?:early|mid|late)[\s-]+)?(?P<decade>(?:19|20)\d)0s\b", re.I),
-    # (late) 2015
+    re.compile(rf"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b"),
+    # early February 2023, the end of March 2023
     re.compile(
-        rf"(?=[emltEMLT12])\b{_PART}{_YEAR}\b(?!s|-\d|\s*(?:million|billion|percent|%))", re.I
+        rf"[emlt](?<!\w[emlt])(?:{after_first(_PARTS)})[\s-]+{_MONTH}\s+(?:of\s+)?{_YEAR}\b"
     ),
+    # February 2023
+    re.compile(rf"{_MONTH_FIRST}\s+(?:of\s+)?{_YEAR}\b"),
+    # the early 1990s / mid-2000s
+    re.compile(
+        rf"[emlEML](?<!\w[emlEML])(?i:{after_first('early|mid|late', fold=True)})[\s-]+"
+        r"(?P<decade>(?:19|20)\d)0(?i:s)\b"
+    ),
+    # the 1990s
+    re.compile(rf"(?P<decade>{_CENTURY}\d)0(?i:s)\b"),
+    # late 2015
+    re.compile(
+        rf"[emltEMLT](?<!\w[emltEMLT])(?i:{after_first(_PARTS, fold=True)})[\s-]+"
+        rf"{_YEAR}\b(?i:{_NOT_AMOUNT})"
+    ),
+    # 2015
+    re.compile(rf"{_YEAR_FIRST}\b(?i:{_NOT_AMOUNT})"),
 ]
 
 

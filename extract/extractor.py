@@ -305,9 +305,7 @@ def _sanction_events(
         if not parties:
             parties = list(
                 dict.fromkeys(
-                    e.kb_id_
-                    for e in sent_ents
-                    if e.start > trigger and e.label_ in PARTY_TYPES
+                    e.kb_id_ for e in sent_ents if e.start > trigger and e.label_ in PARTY_TYPES
                 )
             )
         if not issuers and not parties:
@@ -382,9 +380,7 @@ def _sanction_mentions(sent: Span, ents: list[Span], low: list[str]) -> tuple[Me
         spans.append(_extend_left(doc[i : i + 1]))
         if i + 1 < sent.end and low[i + 1] in SANCTION_NOUNS:
             spans.append(doc[i : i + 2])
-        party = [
-            e for e in ents if e.start == i + 1 or (e.start == i + 2 and low[i + 1] == "the")
-        ]
+        party = [e for e in ents if e.start == i + 1 or (e.start == i + 2 and low[i + 1] == "the")]
         if party and word.endswith("ed"):
             spans.append(doc[i : party[0].end])
     text = doc_text(doc)

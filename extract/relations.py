@@ -280,8 +280,8 @@ def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ..
 _NEGATIONS_BY_FIRST = _by_first(NEGATIONS)
 _HEDGES_BY_FIRST = _by_first(HEDGES)
 _MARKED = frozenset(
-    [*_BY_FIRST, *_ANAPHORS_BY_FIRST, *BOUNDARIES, *_CLAUSE_BREAKS, ","]
-    + [*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST]
+    {*_BY_FIRST, *_ANAPHORS_BY_FIRST, *BOUNDARIES, *_CLAUSE_BREAKS, ","}
+    | {*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST}
 )
 _NONE = 1 << 62  # "no such cue": beyond any token position
 
@@ -694,12 +694,12 @@ def _either(
     if predicate == "cooperatesWith":
         near = _first_group(before[::-1], subjects_ok, low, forward=False)
         far = (
-            _first_group(after, objects_ok, low, forward=True)
-            if _close(after, trigger_end)
-            else []
+            _first_group(after, objects_ok, low, forward=True) if _close(after, trigger_end) else []
         )
         far += [
-            e for e in after if e not in far and e.label_ in objects_ok and low[e.start - 1] == "with"
+            e
+            for e in after
+            if e not in far and e.label_ in objects_ok and low[e.start - 1] == "with"
         ]
         pairs = [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
         return pairs + [(s, o) for s in near for o in far]
@@ -798,9 +798,7 @@ def find_owned_actors(
     return found
 
 
-def find_agent_uses(
-    doc: Doc, ents: list[Span], marks: Marks | None = None
-) -> list[FoundRelation]:
+def find_agent_uses(doc: Doc, ents: list[Span], marks: Marks | None = None) -> list[FoundRelation]:
     """ "a spear-phishing effort by Kimsuky", "seen Kimsuky harvest webmail credentials":
     the actor next to the technique uses it."""
     marks = marks or Marks(doc)
@@ -815,9 +813,7 @@ def find_agent_uses(
         if following is not None and following.label_ in actors and "by" in gap and len(gap) <= 3:
             sent = ent.sent
             negated, confidence = marks.polarity(sent, ent.start)
-            found.append(
-                FoundRelation(following, "uses", ent, sent, confidence, negated, None)
-            )
+            found.append(FoundRelation(following, "uses", ent, sent, confidence, negated, None))
             continue
         preceding = ents[i - 1] if i else None
         if (
@@ -828,9 +824,7 @@ def find_agent_uses(
         ):
             sent = ent.sent
             negated, confidence = marks.polarity(sent, ent.start)
-            found.append(
-                FoundRelation(preceding, "uses", ent, sent, confidence, negated, None)
-            )
+            found.append(FoundRelation(preceding, "uses", ent, sent, confidence, negated, None))
     return found
 
 

@@ -1,0 +1,84 @@
+"""The whole-document regexes: dates and names by their form, at word boundaries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extract.dates import find_dates
+from extract.entities import ACTOR_FORM, INCIDENT_FORM, ORG_FORM, PERSON_FORM
+from extract.extractor import SANCTION_WORDS
+from extract.patterns import after_first
+from extract.relations import Marks
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("amid March 2020 and x2017 or 2017x", [("March 2020", "2020-03")]),
+        ("the mid-1990s and EARLY 2000S", [("mid-1990s", "199X"), ("EARLY 2000S", "200X")]),
+        ("Late 2015, the 2016s", [("Late 2015", "2015")]),
+        ("at the End of March 2020", [("March 2020", "2020-03")]),
+        ("at the end of March 2020", [("the end of March 2020", "2020-03")]),
+        ("the beginning of 2017", [("the beginning of 2017", "2017")]),
+        (
+            "12 April 2020, 123 April 2020",
+            [("12 April 2020", "2020-04-12"), ("April 2020", "2020-04")],
+        ),
+        (
+            "April 3rd, 2021 and 5 May 2019",
+            [("April 3rd, 2021", "2021-04-03"), ("5 May 2019", "2019-05-05")],
+        ),
+        ("2020-01-02x 1999-12-31", [("1999-12-31", "1999-12-31")]),
+        ("2019 million, 2018% and 2017-2018", [("2018", "2018")]),
+    ],
+)
+def test_dates_begin_and_end_at_word_boundaries(text: str, found: list[tuple[str, str]]) -> None:
+    assert [(d.text, d.iso) for d in find_dates(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "names"),
+    [
+        (
+            PERSON_FORM,
+            "O Kil Nam met Oh Se-hun Kim and KPark Jin Hyok",
+            ["O Kil Nam", "Oh Se-hun Kim"],
+        ),
+        (PERSON_FORM, "a man named Park Jin Hyok; Mr. Ri", ["Park Jin Hyok", "Ri"]),
+        (
+            ACTOR_FORM,
+            "APT38, APT 37, XAPT38, TA444, Storm-0530 and Jade Sleet",
+            ["APT38", "APT 37", "TA444", "Storm-0530", "Jade Sleet"],
+        ),
+        (
+            ORG_FORM,
+            "the Ministry of State Security, and Chosun Expo Company",
+            ["Ministry of State Security", "Chosun Expo Company"],
+        ),
+        (
+            INCIDENT_FORM,
+            "Operation Dream Job and the Bangladesh Bank heist",
+            ["Operation Dream Job", "Bangladesh Bank heist"],
+        ),
+    ],
+)
+def test_names_by_form(pattern: re.Pattern[str], text: str, names: list[str]) -> None:
+    assert [m.group() for m in pattern.finditer(text)] == names
+
+
+def test_after_first_keeps_the_order_of_words_sharing_a_letter() -> None:
+    pattern = re.compile(rf"[A-Z](?:{after_first('O|Oh|Kim')})\b")
+    assert [m.group() for m in pattern.finditer("Oh O Kim Ko")] == ["Oh", "O", "Kim"]
+    folded = re.compile(rf"[a-zA-Z](?:{after_first('late', fold=True)})")
+    assert folded.fullmatch("Late") and folded.fullmatch("late") and not folded.fullmatch("Mate")
+
+
+def test_every_sanctions_word_is_marked_as_a_trigger() -> None:
+    """The sanction-event rule reads sanctions words from the trigger marks."""
+    import spacy
+
+    doc = spacy.blank("en")(" ".join(sorted(SANCTION_WORDS)))
+    marks = Marks(doc)
+    assert [doc[i].lower_ for i in marks.triggers] == sorted(SANCTION_WORDS)
