@@ -8,16 +8,14 @@ Each entity span is a ``doc.ents`` member whose label is the schema type and who
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from extract.dates import find_dates
 from extract.patterns import START, after_first
-from extract.tokens import doc_text, lower_forms
+from extract.tokens import Offsets, lower_forms, offsets
 from kg.catalogue import Catalogue, CatalogueEntry
 from kg.iri import entity_key
 from kg.model import ENTITY_TYPES
@@ -168,24 +166,44 @@ FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _short_forms(spans: list[Span]) -> list[Span]:
+#: an entity while it is being found: (start token, end token, type, key)
+Found = tuple[int, int, str, str]
+
+
+def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
     """ "the Halvorsen Center" after "the Halvorsen Center for Asian Security": a name
     found by its form that starts another such name of the document is that entity."""
     long_names = [
-        (len(s), s.text, s.kb_id_) for s in spans if s.label_ == "ORGANIZATION" and len(s) >= 3
+        (end - start, view.span_text(start, end), key)
+        for start, end, label, key in spans
+        if label == "ORGANIZATION" and end - start >= 3
     ]
     if not long_names:
         return spans
     result = []
     for span in spans:
-        if span.label_ == "ORGANIZATION" and len(span) >= 2:
-            prefix, key = span.text + " ", span.kb_id_
-            for size, text, kb_id in long_names:
-                if size > len(span) and text.startswith(prefix) and kb_id != key:
-                    span = Span(span.doc, span.start, span.end, label=span.label_, kb_id=kb_id)
+        start, end, label, key = span
+        if label == "ORGANIZATION" and end - start >= 2:
+            prefix = view.span_text(start, end) + " "
+            for size, text, other in long_names:
+                if size > end - start and text.startswith(prefix) and other != key:
+                    span = (start, end, label, other)
                     break
         result.append(span)
     return result
+
+
+def filter_found(spans: list[Found]) -> list[Found]:
+    """``spacy.util.filter_spans`` for :data:`Found` tuples: of overlapping spans the
+    (first) longest wins; the result is in text order."""
+    ordered = sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True)
+    result = []
+    seen: set[int] = set()
+    for span in ordered:
+        if span[0] not in seen and span[1] - 1 not in seen:
+            result.append(span)
+            seen.update(range(span[0], span[1]))
+    return sorted(result, key=lambda s: s[0])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -234,6 +252,9 @@ class CatalogueRuler:
                 target.setdefault(entry.key, []).append(alias)
         self.modifiers = _sector_modifiers(catalogue)
         tokenizer = self.nlp.tokenizer
+        strings = self.nlp.vocab.strings
+        #: a match's id (the hash of its entry's key) -> the entry's type and key
+        self.matched = {strings.add(e.key): (e.type, e.key) for e in catalogue.entries}
         for key, aliases in exact.items():
             self.exact.add(key, [tokenizer(a) for a in aliases])
         for key, aliases in folded.items():
@@ -243,43 +264,51 @@ class CatalogueRuler:
         model_spans = self._model_spans(doc) if self.after_model else []
         if model_spans:
             doc.ents = ()
-        spans = list(self._catalogue_spans(doc))
-        spans += self._coordinated_sectors(doc)
-        spans += self._dates(doc)
-        spans += self._forms(doc, spans)
-        chosen = _short_forms(filter_spans(spans))
-        chosen += self._abbreviations(doc, chosen)
-        taken = {i for s in chosen for i in range(s.start, s.end)}
-        chosen += [s for s in model_spans if not taken & set(range(s.start, s.end))]
-        doc.ents = filter_spans(chosen)
+        view = offsets(doc)
+        low = lower_forms(doc)
+        spans = self._catalogue_spans(doc, view, low)
+        spans += self._coordinated_sectors(low)
+        spans += self._dates(view)
+        spans += self._forms(view, spans)
+        chosen = _short_forms(filter_found(spans), view)
+        chosen += self._abbreviations(view, low, chosen)
+        taken = {i for s in chosen for i in range(s[0], s[1])}
+        chosen += [s for s in model_spans if not taken & set(range(s[0], s[1]))]
+        # Spans are made once, for the entities kept, and handed to set_ents (what
+        # assigning doc.ents does after making Spans of its own)
+        strings = doc.vocab.strings
+        ents = [
+            Span(doc, start, end, label=strings.add(label), kb_id=strings.add(key))
+            for start, end, label, key in filter_found(chosen)
+        ]
+        doc.set_ents(ents, default="outside")
         return doc
 
-    def _model_spans(self, doc: Doc) -> list[Span]:
+    def _model_spans(self, doc: Doc) -> list[Found]:
         """Entities a trained pipeline found before us, in the schema's types."""
         spans = []
         for ent in doc.ents:
             etype = MODEL_LABELS.get(ent.label_, ent.label_)
             if etype in ENTITY_TYPES and etype != "DATE":
                 key = entity_key(etype, strip_article(ent.text))
-                spans.append(Span(doc, ent.start, ent.end, label=etype, kb_id=key))
+                spans.append((ent.start, ent.end, etype, key))
         return spans
 
-    def _catalogue_spans(self, doc: Doc) -> Iterable[Span]:
+    def _catalogue_spans(self, doc: Doc, view: Offsets, low: list[str]) -> list[Found]:
+        found = []
         for matcher in (self.exact, self.folded):
             for match_id, start, end in matcher(doc):
-                key = doc.vocab.strings[match_id]
-                yield Span(doc, start, end, label=self.entries[key].type, kb_id=key)
-        yield from self._korean_government(doc)
+                etype, key = self.matched[match_id]
+                found.append((start, end, etype, key))
+        return found + self._korean_government(view, low)
 
-    def _coordinated_sectors(self, doc: Doc) -> list[Span]:
+    def _coordinated_sectors(self, low: list[str]) -> list[Found]:
         """ "the defense and aerospace industries": each modifier is a sector of its own."""
         spans = []
-        low = lower_forms(doc)
         for position, word in enumerate(low):
             if word not in SECTOR_HEADS or position < 3:
                 continue
-            head = doc[position]
-            i = head.i - 1
+            i = position - 1
             group: list[int] = []
             while i >= 0 and low[i] in self.modifiers:
                 group.append(i)
@@ -293,17 +322,16 @@ class CatalogueRuler:
             if len(group) < 2:
                 continue
             for n, idx in enumerate(group):
-                end = head.i + 1 if n == 0 else idx + 1
-                key = self.modifiers[low[idx]]
-                spans.append(Span(doc, idx, end, label="SECTOR", kb_id=key))
+                end = position + 1 if n == 0 else idx + 1
+                spans.append((idx, end, "SECTOR", self.modifiers[low[idx]]))
         return spans
 
-    def _korean_government(self, doc: Doc) -> Iterable[Span]:
+    def _korean_government(self, view: Offsets, low: list[str]) -> list[Found]:
         """ "the Korean and the U.S. governments": "Korean" alone is the ROK when it
         qualifies a government and no "North" precedes it."""
-        low = lower_forms(doc)
+        found: list[Found] = []
         for i, word in enumerate(low):
-            if word != "korean" or doc[i].text != "Korean":
+            if word != "korean" or view.token_text(i) != "Korean":
                 continue
             if i and low[i - 1] in {"north", "south"}:
                 continue
@@ -313,62 +341,61 @@ class CatalogueRuler:
                 and window[0] in {"and", "government", "governments"}
                 and any(w.startswith("government") for w in window)
             ):
-                yield Span(doc, i, i + 1, label="STATE", kb_id="state/south-korea")
+                found.append((i, i + 1, "STATE", "state/south-korea"))
+        return found
 
-    def _dates(self, doc: Doc) -> list[Span]:
+    def _dates(self, view: Offsets) -> list[Found]:
         spans = []
-        for d in find_dates(doc_text(doc)):
-            span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        for d in find_dates(view.text):
+            span = view.char_span(d.start, d.end, expand=True)
             if span is not None:
-                spans.append(
-                    Span(doc, span.start, span.end, label="DATE", kb_id=f"date/{d.iso.lower()}")
-                )
+                spans.append((*span, "DATE", f"date/{d.iso.lower()}"))
         return spans
 
-    def _forms(self, doc: Doc, known: list[Span]) -> list[Span]:
+    def _forms(self, view: Offsets, known: list[Found]) -> list[Found]:
         """Names not in the catalogue, recognised by their form."""
-        spans: list[Span] = []
-        text = doc_text(doc)
-        taken = {i for k in known for i in range(k.start, k.end)}
+        spans: list[Found] = []
+        text = view.text
+        taken = {i for k in known for i in range(k[0], k[1])}
         for pattern, label in FORMS:
             for m in pattern.finditer(text):
-                start, end = _trim(text, *m.span())
-                span = doc.char_span(start, end, alignment_mode="contract")
-                if span is None or len(span) == 0 or span[0].text in _STOP_START:
+                span = view.char_span(*_trim(text, *m.span()), expand=False)
+                if span is None:
                     continue
-                if label == "INCIDENT" and not any(t.is_title for t in span[:-1]):
+                start, end = span
+                if end == start or view.token_text(start) in _STOP_START:
                     continue
-                if label == "MALWARE" and span.text.lower() in NOT_MALWARE:
+                if label == "INCIDENT" and not any(
+                    view.token_text(i).istitle() for i in range(start, end - 1)
+                ):
                     continue
-                if not taken.isdisjoint(range(span.start, span.end)):
+                name = view.span_text(start, end)
+                if label == "MALWARE" and name.lower() in NOT_MALWARE:
+                    continue
+                if not taken.isdisjoint(range(start, end)):
                     continue  # a known name wins over a name guessed from its form
-                key = entity_key(label, strip_article(span.text))
-                spans.append(Span(doc, span.start, span.end, label=label, kb_id=key))
-                taken.update(range(span.start, span.end))
+                spans.append((start, end, label, entity_key(label, strip_article(name))))
+                taken.update(range(start, end))
         return spans
 
-    def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
+    def _abbreviations(self, view: Offsets, low: list[str], spans: list[Found]) -> list[Found]:
         """ "Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
-        defined: dict[str, Span] = {}
-        text = doc_text(doc)
+        defined: dict[str, Found] = {}
         for span in spans:
-            m = ABBREVIATION.match(text, span.end_char)
+            m = ABBREVIATION.match(view.text, view.ends[span[1] - 1])
             if m and m.group("abbr") not in defined:
                 defined[m.group("abbr")] = span
         if not defined:
             return []
-        taken = {i for s in spans for i in range(s.start, s.end)}
+        taken = {i for s in spans for i in range(s[0], s[1])}
         found = []
         wanted = {a.lower() for a in defined}
-        for i, word in enumerate(lower_forms(doc)):
+        for i, word in enumerate(low):
             if word not in wanted or i in taken:
                 continue
-            tok = doc[i]
-            long_form = defined.get(tok.text)
+            long_form = defined.get(view.token_text(i))
             if long_form is not None:
-                found.append(
-                    Span(doc, tok.i, tok.i + 1, label=long_form.label_, kb_id=long_form.kb_id_)
-                )
+                found.append((i, i + 1, long_form[2], long_form[3]))
         return found
 
 

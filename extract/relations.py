@@ -265,8 +265,11 @@ _BY_FIRST: dict[str, list[Trigger]] = {}
 for _trigger in TRIGGERS:
     _BY_FIRST.setdefault(_trigger.words[0], []).append(_trigger)
 _ANAPHORS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+#: by their first two words ("" for one-word anaphors); no anaphor's words begin another's
+_ANAPHORS_BY_START: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = {}
 for _words, _types in ANAPHORS.items():
     _ANAPHORS_BY_FIRST.setdefault(_words[0], []).append((_words, _types))
+    _ANAPHORS_BY_START.setdefault((_words[0], "".join(_words[1:2])), []).append((_words, _types))
 _CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
 
 
@@ -477,12 +480,15 @@ def _anaphors_at(
     low: list[str], position: int, limit: int
 ) -> list[tuple[tuple[str, ...], frozenset[str]]]:
     """The anaphors whose words stand at ``position`` (ending by ``limit``)."""
+    first = low[position]
+    candidates = _ANAPHORS_BY_START.get((first, ""), [])
+    if position + 1 < limit:
+        candidates = candidates + _ANAPHORS_BY_START.get((first, low[position + 1]), [])
     found = []
-    for words, types in _ANAPHORS_BY_FIRST[low[position]]:
+    for words, types in candidates:
         end = position + len(words)
-        if end <= limit and (len(words) == 1 or low[position + 1] == words[1]):
-            if tuple(low[position:end]) == words:
-                found.append((words, types))
+        if end <= limit and tuple(low[position:end]) == words:
+            found.append((words, types))
     return found
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from spacy.attrs import LOWER
+from bisect import bisect_right
+
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.tokens import Doc
 
 LOWER_KEY = "kg.lower"
@@ -32,3 +34,60 @@ def doc_text(doc: Doc) -> str:
 def forget(doc: Doc) -> None:
     doc.user_data.pop(LOWER_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
+    doc.user_data.pop(OFFSETS_KEY, None)
+
+
+OFFSETS_KEY = "kg.offsets"
+
+
+class Offsets:
+    """Where each token of a doc stands in its text, as plain lists: rules that work in
+    token positions get the text and character offsets of a span without building Span
+    or Token objects (each costs about a microsecond and reads tokens of its own)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc_text(doc)
+        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
+        self.starts: list[int] = starts
+        self.ends: list[int] = [s + n for s, n in zip(starts, lengths, strict=True)]
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text of tokens [start, end) (without the last one's trailing space)."""
+        return self.text[self.starts[start] : self.ends[end - 1]] if end > start else ""
+
+    def token_text(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def char_span(self, start_char: int, end_char: int, *, expand: bool) -> tuple[int, int] | None:
+        """The tokens [start, end) that characters [start_char, end_char) cover, as
+        ``Doc.char_span`` aligns them: partly covered tokens are in if ``expand``, out
+        if not ("contract"); None where no tokens are."""
+        start = self._token_at(start_char)
+        end = self._token_at(end_char - 1)
+        if start < 0 or end < 0:
+            return None
+        if expand:
+            if start_char == self.ends[start]:
+                start += 1  # in the trailing space of the token before
+        else:
+            if self.starts[start] < start_char:
+                start += 1
+            if end_char < self.ends[end]:
+                end -= 1
+            if end < start:
+                return None
+        return start, end + 1
+
+    def _token_at(self, char: int) -> int:
+        """The token whose text or trailing space holds character ``char``, or -1."""
+        if char < 0 or char >= len(self.text) or not self.starts:
+            return -1
+        return bisect_right(self.starts, char) - 1
+
+
+def offsets(doc: Doc) -> Offsets:
+    """The doc's :class:`Offsets`, cached like :func:`lower_forms`."""
+    cached = doc.user_data.get(OFFSETS_KEY)
+    if cached is None or len(cached.starts) != len(doc):
+        cached = doc.user_data[OFFSETS_KEY] = Offsets(doc)
+    return cached  # type: ignore[no-any-return]
