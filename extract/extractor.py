@@ -14,8 +14,10 @@ from spacy.tokens import Doc, Span
 from extract.entities import strip_article
 from extract.readers import SourceDocument
 from extract.relations import (
+    Ent,
     FoundRelation,
     Marks,
+    entities_of,
     find_agent_uses,
     find_appositive_parts,
     find_owned_actors,
@@ -23,7 +25,7 @@ from extract.relations import (
     is_anaphor,
     sentences_with_entities,
 )
-from extract.tokens import doc_text, forget, lower_forms
+from extract.tokens import Offsets, doc_text, forget, offsets
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -172,9 +174,10 @@ class RelationFinder:
         self.catalogue = catalogue
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = entities_of(doc)
         sentences = sentences_with_entities(doc, ents)
         marks = Marks(doc)
+        view = offsets(doc)
         found = (
             find_relations(doc, ents, marks, sentences)
             + find_appositive_parts(doc, ents, marks)
@@ -182,15 +185,15 @@ class RelationFinder:
             + find_agent_uses(doc, ents, marks)
         )
         extra_entities, extra_relations = _sanction_events(
-            sentences, found, ents, self.catalogue, marks
+            sentences, found, ents, self.catalogue, marks, view
         )
         relations = (
-            [_relation(r) for r in found]
+            [_relation(r, doc, marks.low) for r in found]
             + extra_relations
             + _incident_dates(sentences)
-            + _named_victims(sentences, ents, self.catalogue)
+            + _named_victims(sentences, ents, self.catalogue, view)
         )
-        entities = _entities(ents, self.catalogue) + extra_entities
+        entities = _entities(ents, self.catalogue, view) + extra_entities
         keys = {e.key for e in entities}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
         doc._.kg_entities = [_entity_record(e) for e in entities]
@@ -206,37 +209,36 @@ def _entity_record(ent: Entity) -> dict[str, object]:
     return record
 
 
-def _entities(spans: list[Span], catalogue: Catalogue) -> list[Entity]:
-    grouped: dict[str, list[Span]] = {}
-    for span in spans:
-        grouped.setdefault(span.kb_id_, []).append(span)
-    text = doc_text(spans[0].doc) if spans else ""
+def _entities(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[Entity]:
+    grouped: dict[str, list[Ent]] = {}
+    for ent in ents:
+        grouped.setdefault(ent.key, []).append(ent)
+    text, starts, ends = view.text, view.starts, view.ends
     entities = []
     for key, group in grouped.items():
-        etype = group[0].label_
+        etype = group[0].label
         entry = catalogue.get(key)
         iso = None
+        mentions = tuple(
+            Mention(text[starts[e.start] : ends[e.end - 1]], starts[e.start], ends[e.end - 1])
+            for e in group
+        )
         if etype == "DATE":
             label = key.split("/", 1)[1].replace("x", "X")
             iso = label
         elif entry is not None:
             label = entry.label
         else:
-            label = max((strip_article(text[s.start_char : s.end_char]) for s in group), key=len)
-        mentions = tuple(
-            Mention(text[s.start_char : s.end_char], s.start_char, s.end_char) for s in group
-        )
+            label = max((strip_article(m.text) for m in mentions), key=len)
         entities.append(Entity(key=key, type=etype, label=label, mentions=mentions, normalized=iso))
     return entities
 
 
-def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation:
+def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Relation:
     """The relation with its evidence: the sentence, and the one before it when the
     sentence names a side only as "the group" or "it"."""
     sent = found.sentence
-    doc = sent.doc
     first = sent
-    low = lower_forms(doc)
     if sent.start and (is_anaphor(found.subject, low) or is_anaphor(found.object, low)):
         i = sent.start - 1
         while i > 0 and doc[i].is_space:
@@ -245,15 +247,15 @@ def _relation(found: FoundRelation, *, predicate: str | None = None) -> Relation
     start, end = first.start_char, sent.end_char
     # a slice of the cached text: a span's .text joins its tokens anew on every call
     return Relation(
-        subject=found.subject.kb_id_,
-        predicate=predicate or found.predicate,
-        object=found.object.kb_id_,
+        subject=found.subject.key,
+        predicate=found.predicate,
+        object=found.object.key,
         evidence=doc_text(doc)[start:end].strip(),
         start=start,
         end=end,
         confidence=found.confidence,
         negated=found.negated,
-        according_to=found.according_to.kb_id_ if found.according_to is not None else None,
+        according_to=found.according_to.key if found.according_to is not None else None,
     )
 
 
@@ -264,11 +266,12 @@ def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
 
 
 def _sanction_events(
-    sentences: list[tuple[Span, list[Span]]],
+    sentences: list[tuple[Span, list[Ent]]],
     found: list[FoundRelation],
-    ents: list[Span],
+    ents: list[Ent],
     catalogue: Catalogue,
     marks: Marks,
+    view: Offsets,
 ) -> tuple[list[Entity], list[Relation]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
@@ -288,8 +291,8 @@ def _sanction_events(
             by_sentence.setdefault(r.sentence.start, []).append(r)
     for sent, sent_ents in sentences:
         here = by_sentence.get(sent.start, [])
-        dates = [e for e in sent_ents if e.label_ == "DATE"]
-        issuers = list(dict.fromkeys(r.subject.kb_id_ for r in here if not r.negated))
+        dates = [e for e in sent_ents if e.label == "DATE"]
+        issuers = list(dict.fromkeys(r.subject.key for r in here if not r.negated))
         k = bisect_left(words, sent.start)
         trigger = words[k] if k < len(words) and words[k] < sent.end else None
         if trigger is None or not dates:
@@ -299,28 +302,28 @@ def _sanction_events(
         issuers = issuers or previous_issuers
         parties = list(
             dict.fromkeys(
-                r.object.kb_id_ for r in here if r.object.label_ in PARTY_TYPES and not r.negated
+                r.object.key for r in here if r.object.label in PARTY_TYPES and not r.negated
             )
         )
         if not parties:
             parties = list(
                 dict.fromkeys(
-                    e.kb_id_ for e in sent_ents if e.start > trigger and e.label_ in PARTY_TYPES
+                    e.key for e in sent_ents if e.start > trigger and e.label in PARTY_TYPES
                 )
             )
         if not issuers and not parties:
             continue
-        iso = date.kb_id_.split("/", 1)[1].replace("x", "X")
+        iso = date.key.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{iso.lower()}"
         label = (
-            f"{_label(ents, issuers[0], catalogue)} sanctions ({iso})"
+            f"{_label(ents, issuers[0], catalogue, view)} sanctions ({iso})"
             if issuers
             else f"Sanctions ({iso})"
         )
         mentions = _sanction_mentions(sent, sent_ents, low)
         entities.append(Entity(key, "SANCTION", label, mentions))
-        relations.append(_plain(sent, key, "occurredOn", date.kb_id_))
+        relations.append(_plain(sent, key, "occurredOn", date.key))
         for issuer in issuers:
             relations.append(_plain(sent, key, "issuedBy", issuer))
             for party in parties:
@@ -342,13 +345,13 @@ def _merge_entities(entities: list[Entity]) -> list[Entity]:
     return list(merged.values())
 
 
-def _label(ents: list[Span], key: str, catalogue: Catalogue) -> str:
+def _label(ents: list[Ent], key: str, catalogue: Catalogue, view: Offsets) -> str:
     entry = catalogue.get(key)
     if entry is not None:
         return entry.label
     for ent in ents:
-        if ent.kb_id_ == key:
-            return strip_article(ent.text)
+        if ent.key == key:
+            return strip_article(view.span_text(ent.start, ent.end))
     return key
 
 
@@ -368,7 +371,7 @@ SANCTION_WORDS = {
 SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
 
 
-def _sanction_mentions(sent: Span, ents: list[Span], low: list[str]) -> tuple[Mention, ...]:
+def _sanction_mentions(sent: Span, ents: list[Ent], low: list[str]) -> tuple[Mention, ...]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
     doc = sent.doc
@@ -396,43 +399,44 @@ def _extend_left(span: Span) -> Span:
     return span
 
 
-def _incident_dates(sentences: list[tuple[Span, list[Span]]]) -> list[Relation]:
+def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Relation]:
     """An incident followed by its date ("the heist of February 2016")."""
     relations = []
     for sent, ents in sentences:
-        dates = [e for e in ents if e.label_ == "DATE"]
+        dates = [e for e in ents if e.label == "DATE"]
         for ent in ents:
-            if ent.label_ != "INCIDENT":
+            if ent.label != "INCIDENT":
                 continue
             nxt = [d for d in dates if 0 <= d.start - ent.end <= 2]
             opening = [d for d in dates if d.start <= sent.start + 1]
-            if not nxt and opening and sum(e.label_ == "INCIDENT" for e in ents) == 1:
+            if not nxt and opening and sum(e.label == "INCIDENT" for e in ents) == 1:
                 nxt = opening
             for d in nxt[:1]:
-                relations.append(_plain(sent, ent.kb_id_, "occurredOn", d.kb_id_))
+                relations.append(_plain(sent, ent.key, "occurredOn", d.key))
     return relations
 
 
 def _named_victims(
-    sentences: list[tuple[Span, list[Span]]], ents: list[Span], catalogue: Catalogue
+    sentences: list[tuple[Span, list[Ent]]], ents: list[Ent], catalogue: Catalogue, view: Offsets
 ) -> list[Relation]:
     """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
     organisation the document names targets it."""
     names: dict[str, set[str]] = {}
     for ent in ents:
-        if ent.label_ == "ORGANIZATION":
-            entry = catalogue.get(ent.kb_id_)
-            forms = {ent.text.lower()} | ({n.lower() for n in entry.names} if entry else set())
-            names.setdefault(ent.kb_id_, set()).update(forms)
+        if ent.label == "ORGANIZATION":
+            entry = catalogue.get(ent.key)
+            text = view.span_text(ent.start, ent.end)
+            forms = {text.lower()} | ({n.lower() for n in entry.names} if entry else set())
+            names.setdefault(ent.key, set()).update(forms)
     relations = []
     for sent, sent_ents in sentences:
         for incident in sent_ents:
-            if incident.label_ != "INCIDENT":
+            if incident.label != "INCIDENT":
                 continue
-            text = strip_article(incident.text).lower()
+            text = strip_article(view.span_text(incident.start, incident.end)).lower()
             for key, forms in names.items():
                 if any(text.startswith(form + " ") for form in forms):
-                    relations.append(_plain(sent, incident.kb_id_, "targets", key))
+                    relations.append(_plain(sent, incident.key, "targets", key))
     return relations
 
 

@@ -13,7 +13,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
+from typing import NamedTuple
 
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.tokens import Doc, Span
 
 from extract.tokens import lower_forms as _low
@@ -200,15 +203,57 @@ SOURCE_VERBS = {
 }
 
 
+class Ent(NamedTuple):
+    """An entity mention as the rules read it: tokens [start, end), its type and key.
+
+    Plain tuples rather than Spans: the rules read these fields hundreds of thousands of
+    times per corpus, and a Span reads its label and key through the StringStore.
+    """
+
+    start: int
+    end: int
+    label: str
+    key: str
+
+
+def entities_of(doc: Doc) -> list[Ent]:
+    """``doc.ents`` as :class:`Ent` tuples, read from the token arrays as the
+    ``Doc.ents`` property reads them, without making a Span for each."""
+    n = len(doc)
+    if not n:
+        return []
+    iob, types, keys = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID]).T
+    # an entity begins at a B token with a type, and ends where the I tokens stop
+    begins = numpy.flatnonzero((iob == 3) & (types != 0))
+    not_inside = numpy.append(numpy.flatnonzero(iob != 1), n)
+    ends = not_inside[numpy.searchsorted(not_inside, begins, side="right")]
+    strings = doc.vocab.strings
+    return [
+        Ent(b, e, strings[t], strings[k] if k else "")
+        for b, e, t, k in zip(
+            begins.tolist(),
+            ends.tolist(),
+            types[begins].tolist(),
+            keys[begins].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _sentence(doc: Doc, ent: Ent) -> Span:
+    """The sentence of ``ent``, as ``Span.sent`` gives it."""
+    return doc[ent.start : ent.end].sent
+
+
 @dataclass(frozen=True)
 class FoundRelation:
-    subject: Span
+    subject: Ent
     predicate: str
-    object: Span
+    object: Ent
     sentence: Span
     confidence: float
     negated: bool
-    according_to: Span | None
+    according_to: Ent | None
 
 
 ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
@@ -245,9 +290,8 @@ _ADVERBS = frozenset(
 )
 
 
-def sentences_with_entities(doc: Doc, ents: list[Span]) -> list[tuple[Span, list[Span]]]:
-    """Each sentence with the entities inside it (``doc.ents`` is built anew on every
-    access, so callers pass the list once)."""
+def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Span, list[Ent]]]:
+    """Each sentence with the entities inside it."""
     result = []
     i = 0
     for sent in doc.sents:
@@ -355,16 +399,16 @@ def _first_cue_end(cues: list[tuple[int, int]], start: int, end: int) -> int:
 
 def find_relations(
     doc: Doc,
-    ents: list[Span] | None = None,
+    ents: list[Ent] | None = None,
     marks: Marks | None = None,
-    sentences: list[tuple[Span, list[Span]]] | None = None,
+    sentences: list[tuple[Span, list[Ent]]] | None = None,
 ) -> list[FoundRelation]:
     """Every relation the sentences of ``doc`` state, by the rules above (``marks`` and
     ``sentences``: as the caller has already computed them)."""
     found: list[FoundRelation] = []
     by_first = _BY_FIRST
-    history: list[list[Span]] = []
-    all_ents = list(doc.ents) if ents is None else ents
+    history: list[list[Ent]] = []
+    all_ents = entities_of(doc) if ents is None else ents
     marks = marks or Marks(doc)
     low = marks.low
     for sent, ents in sentences or sentences_with_entities(doc, all_ents):
@@ -398,7 +442,7 @@ class _Context:
     """What every trigger of one sentence shares."""
 
     def __init__(
-        self, sent: Span, mentions: list[Span], marks: Marks, ents: list[Span], anaphors: bool
+        self, sent: Span, mentions: list[Ent], marks: Marks, ents: list[Ent], anaphors: bool
     ) -> None:
         self.sent = sent
         self.start, self.end = sent.start, sent.end
@@ -418,7 +462,7 @@ class _Context:
         self.breaks = _within(marks.breaks, self.start, self.end)
 
     @cached_property
-    def source(self) -> Span | None:
+    def source(self) -> Ent | None:
         return _source(self.sent, self.ents, self.low)
 
     def covers(self, position: int) -> bool:
@@ -433,26 +477,26 @@ class _Context:
         k = bisect_left(self.breaks, position)
         return self.breaks[k - 1] + 1 if k else self.start
 
-    def before(self, clause_start: int, position: int) -> list[Span]:
+    def before(self, clause_start: int, position: int) -> list[Ent]:
         """Mentions inside tokens [clause_start, position)."""
         if self.ends is None:
             return [e for e in self.mentions if e.end <= position and e.start >= clause_start]
         lo = bisect_left(self.starts, clause_start)
         return self.mentions[lo : max(lo, bisect_right(self.ends, position))]
 
-    def after(self, position: int, stop: int) -> list[Span]:
+    def after(self, position: int, stop: int) -> list[Ent]:
         """Mentions starting inside tokens [position, stop)."""
         return self.mentions[bisect_left(self.starts, position) : bisect_left(self.starts, stop)]
 
 
 def _anaphors(
-    sent: Span, ents: list[Span], history: list[list[Span]], starts: list[int], low: list[str]
-) -> list[Span]:
+    sent: Span, ents: list[Ent], history: list[list[Ent]], starts: list[int], low: list[str]
+) -> list[Ent]:
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before. ``starts``: where the sentence has a word that can
     begin one."""
     doc = sent.doc
-    found: list[Span] = []
+    found: list[Ent] = []
     ent_starts = [e.start for e in ents]
     for position in starts:
         for words, types in _anaphors_at(low, position, sent.end):
@@ -463,16 +507,16 @@ def _anaphors(
             if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
                 continue  # "the group Lazarus": a name follows, no anaphor
             previous = history[-1] if history else []
-            candidates = [e for e in previous + ents if e.end <= position and e.label_ in types]
+            candidates = [e for e in previous + ents if e.end <= position and e.label in types]
             if words[-1] == "groups":
                 found.extend(
-                    Span(doc, position, end, label=a.label_, kb_id=a.kb_id_)
+                    Ent(position, end, a.label, a.key)
                     for a in _plural_antecedent(history, ents, position, types, low)
                 )
                 continue
             if candidates:
                 ante = candidates[-1]
-                found.append(Span(doc, position, end, label=ante.label_, kb_id=ante.kb_id_))
+                found.append(Ent(position, end, ante.label, ante.key))
     return found
 
 
@@ -492,22 +536,21 @@ def _anaphors_at(
     return found
 
 
-def is_anaphor(span: Span, low: list[str] | None = None) -> bool:
-    """Whether the span is "the group", "it" and the like rather than a name (``low``:
-    the doc's lower-case forms, if the caller has them)."""
-    words = low if low is not None else _low(span.doc)
-    return tuple(words[span.start : span.end]) in ANAPHORS
+def is_anaphor(span: Ent, low: list[str]) -> bool:
+    """Whether the mention is "the group", "it" and the like rather than a name (``low``:
+    the doc's lower-case forms)."""
+    return tuple(low[span.start : span.end]) in ANAPHORS
 
 
 def _plural_antecedent(
-    history: list[list[Span]], ents: list[Span], before: int, types: frozenset[str], low: list[str]
-) -> list[Span]:
+    history: list[list[Ent]], ents: list[Ent], before: int, types: frozenset[str], low: list[str]
+) -> list[Ent]:
     """ "the three groups": the latest list of two or more such entities."""
     for sentence in [[e for e in ents if e.end <= before], *reversed(history)]:
         rest = list(reversed(sentence))
         while rest:
             group = _first_group(rest, types, low, forward=False)
-            if len({e.kb_id_ for e in group}) >= 2:
+            if len({e.key for e in group}) >= 2:
                 return group
             if not group:
                 break
@@ -515,7 +558,7 @@ def _plural_antecedent(
     return []
 
 
-def _parenthetical(sent: Span, ents: list[Span], marks: Marks) -> frozenset[int]:
+def _parenthetical(sent: Span, ents: list[Ent], marks: Marks) -> frozenset[int]:
     """Token positions inside ", another Lazarus subgroup," asides, which hold no subject."""
     commas = _within(marks.commas, sent.start, sent.end)
     if len(commas) < 2:
@@ -523,7 +566,7 @@ def _parenthetical(sent: Span, ents: list[Span], marks: Marks) -> frozenset[int]
     low = marks.low
     inside: set[int] = set()
     in_ent = {i for e in ents for i in range(e.start, e.end)}
-    name_ends = {e.end for e in ents if e.label_ != "DATE"}
+    name_ends = {e.end for e in ents if e.label != "DATE"}
     for first, second in pairwise(commas):
         if not 2 <= second - first - 1 <= 16 or low[first + 1] not in PAREN_STARTS:
             continue
@@ -580,7 +623,7 @@ def _apply(trig: Trigger, start: int, end: int, ctx: _Context) -> list[FoundRela
         else:
             pairs = _active(trig, start, end, ctx, predicate, before, after)
         for s, o in pairs:
-            if s.kb_id_ == o.kb_id_:
+            if s.key == o.key:
                 continue
             results.append(
                 FoundRelation(s, predicate, o, sent, ctx.confidence, negated, ctx.source)
@@ -599,9 +642,9 @@ def _active(
     end: int,
     ctx: _Context,
     predicate: str,
-    before: list[Span],
-    after: list[Span],
-) -> list[tuple[Span, Span]]:
+    before: list[Ent],
+    after: list[Ent],
+) -> list[tuple[Ent, Ent]]:
     low = ctx.low
     subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
     aside = ctx.parenthetical
@@ -611,7 +654,7 @@ def _active(
         subjects = _subject_group(outside[::-1], subjects_ok, low)
     if not subjects:
         subjects = _possessor(after, subjects_ok, low)
-    objects = [e for e in after if e.label_ in objects_ok]
+    objects = [e for e in after if e.label in objects_ok]
     if trig.words in _NOUN_TRIGGER_WORDS:
         link = low[end : end + 2]
         if not objects or not any(w in NOUN_LINKS for w in link):
@@ -630,17 +673,17 @@ def _active(
         first = end + (1 if following == "the" else 0)
         if not objects or objects[0].start != first or not adjacent:
             return []
-        subjects = [s for s in adjacent if s.label_ != "THREAT_ACTOR"]
+        subjects = [s for s in adjacent if s.label != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
 
 
-def _possessive(span: Span, low: list[str]) -> bool:
+def _possessive(span: Ent, low: list[str]) -> bool:
     return span.end < len(low) and low[span.end] in {"'s", "’s", "’", "'"}
 
 
 def _relative_object(
-    subjects: list[Span], mentions: list[Span], allowed: frozenset[str], low: list[str]
-) -> list[Span]:
+    subjects: list[Ent], mentions: list[Ent], allowed: frozenset[str], low: list[str]
+) -> list[Ent]:
     """ "IT worker fraud, which the DPRK uses": the object stands before "which"."""
     if not subjects:
         return []
@@ -650,12 +693,12 @@ def _relative_object(
     if i < 1 or low[i] not in {"which", "that"}:
         return []
     j = i - 1 if low[i - 1] == "," else i
-    return [m for m in mentions if m.end == j and m.label_ in allowed]
+    return [m for m in mentions if m.end == j and m.label in allowed]
 
 
 def _relative_subject(
-    start: int, before: list[Span], allowed: frozenset[str], low: list[str]
-) -> list[Span] | None:
+    start: int, before: list[Ent], allowed: frozenset[str], low: list[str]
+) -> list[Ent] | None:
     """ "X is a unit of Y that targets Z": the relative clause is about X, not Y."""
     i = start - 1
     while i >= 0 and low[i] in _ADVERBS:
@@ -667,34 +710,34 @@ def _relative_subject(
         return None
     head = nearest[-1]
     if head.start >= 1 and low[head.start - 1] in {"of", "to"}:
-        firsts = [e for e in before if e.label_ in allowed and e.end <= head.start]
+        firsts = [e for e in before if e.label in allowed and e.end <= head.start]
         return firsts[:1]
-    if head.label_ not in allowed:
+    if head.label not in allowed:
         return None
     return _first_group(nearest[::-1], allowed, low, forward=False)
 
 
-def _after_to(ent: Span, low: list[str]) -> bool:
+def _after_to(ent: Ent, low: list[str]) -> bool:
     i = ent.start - 1
     if i > 0 and low[i] == "the":
         i -= 1
     return i >= 0 and low[i] in {"to", "for"}
 
 
-def _close(after: list[Span], trigger_end: int) -> bool:
+def _close(after: list[Ent], trigger_end: int) -> bool:
     """The first entity after the trigger follows it within a few words."""
     return bool(after) and after[0].start - trigger_end <= 4
 
 
 def _either(
-    before: list[Span],
-    after: list[Span],
+    before: list[Ent],
+    after: list[Ent],
     subjects_ok: frozenset[str],
     objects_ok: frozenset[str],
     predicate: str,
     trigger_end: int,
     ctx: _Context,
-) -> list[tuple[Span, Span]]:
+) -> list[tuple[Ent, Ent]]:
     """Symmetric-ish triggers ("linked to", "fund", "cooperation"): types decide the sides."""
     low = ctx.low
     if predicate == "cooperatesWith":
@@ -705,7 +748,7 @@ def _either(
         far += [
             e
             for e in after
-            if e not in far and e.label_ in objects_ok and low[e.start - 1] == "with"
+            if e not in far and e.label in objects_ok and low[e.start - 1] == "with"
         ]
         pairs = [(near[i], near[j]) for i in range(len(near)) for j in range(i + 1, len(near))]
         return pairs + [(s, o) for s in near for o in far]
@@ -717,14 +760,14 @@ def _either(
         if left and len(gap) > 8:
             left = []  # too far back to be what the trigger is about
         right = _first_group(after, kinds, low, forward=True)
-        right += [e for e in after if e not in right and e.label_ in kinds and _after_to(e, low)]
+        right += [e for e in after if e not in right and e.label in kinds and _after_to(e, low)]
         both = left + right
         return [
-            (a, b) for a in both for b in both if a.label_ in subjects_ok and b.label_ in objects_ok
+            (a, b) for a in both for b in both if a.label in subjects_ok and b.label in objects_ok
         ]
     everything = before + after
-    subjects = [e for e in everything if e.label_ in subjects_ok]
-    objects = [e for e in everything if e.label_ in objects_ok]
+    subjects = [e for e in everything if e.label in subjects_ok]
+    objects = [e for e in everything if e.label in objects_ok]
     return [(s, o) for s in subjects for o in objects]
 
 
@@ -736,18 +779,18 @@ APPOSITIVE_HEADS = frozenset(
 
 
 def find_appositive_parts(
-    doc: Doc, ents: list[Span] | None = None, marks: Marks | None = None
+    doc: Doc, ents: list[Ent] | None = None, marks: Marks | None = None
 ) -> list[FoundRelation]:
     """Asides and copulas that state membership or location:
     "the RGB, a North Korean intelligence agency" / "APT37 is the North Korean espionage
     group" -> partOf; "Riverbend, a community hospital in the United States" / "a
     Seoul-based organisation" -> locatedIn."""
     found: list[FoundRelation] = []
-    ents = list(doc.ents) if ents is None else ents
+    ents = entities_of(doc) if ents is None else ents
     low = marks.low if marks is not None else _low(doc)
     n = len(low)
     for ent in ents:
-        if ent.label_ not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
+        if ent.label not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
         k = ent.end
         if k < n and low[k] == "(":
@@ -762,24 +805,22 @@ def find_appositive_parts(
         while stop < min(n, k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
             stop += 1
         inside = [e for e in ents if e.start > k and e.end <= stop]
-        found.extend(_aside_part(ent, inside, low, k, stop))
-        found.extend(_aside_location(ent, inside, low, k))
+        found.extend(_aside_part(doc, ent, inside, low, k, stop))
+        found.extend(_aside_location(doc, ent, inside, low, k))
     return found
 
 
-def find_owned_actors(
-    doc: Doc, ents: list[Span], marks: Marks | None = None
-) -> list[FoundRelation]:
+def find_owned_actors(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> list[FoundRelation]:
     """ "North Korea's Reconnaissance General Bureau", "the RGB of the DPRK": a state or
     organisation owning an actor by possessive or by "of"."""
     low = marks.low if marks is not None else _low(doc)
     found = []
     owners = {"STATE", "ORGANIZATION", "THREAT_ACTOR"}
     for i, actor in enumerate(ents):
-        if actor.label_ != "THREAT_ACTOR":
+        if actor.label != "THREAT_ACTOR":
             continue
         owner = next(
-            (e for e in reversed(ents[:i]) if e.label_ in owners and e.kb_id_ != actor.kb_id_),
+            (e for e in reversed(ents[:i]) if e.label in owners and e.key != actor.key),
             None,
         )
         if owner is not None:
@@ -789,7 +830,7 @@ def find_owned_actors(
                 and len(between) <= 4
                 and all(w.isalpha() or w in {"'s", "’s", "-"} for w in between)
             ):
-                found.append(_owned(actor, owner))
+                found.append(_owned(doc, actor, owner))
                 continue
         k = actor.end
         if k < len(doc) and low[k] == "(":
@@ -798,13 +839,13 @@ def find_owned_actors(
             k += 1
         if k < len(doc) and low[k] == "of":
             k += 1 + (k + 1 < len(doc) and low[k + 1] == "the")
-            after = [e for e in ents[i + 1 :] if e.start == k and e.label_ in owners]
+            after = [e for e in ents[i + 1 :] if e.start == k and e.label in owners]
             if after and not _possessive(after[0], low):
-                found.append(_owned(actor, after[0]))
+                found.append(_owned(doc, actor, after[0]))
     return found
 
 
-def find_agent_uses(doc: Doc, ents: list[Span], marks: Marks | None = None) -> list[FoundRelation]:
+def find_agent_uses(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> list[FoundRelation]:
     """ "a spear-phishing effort by Kimsuky", "seen Kimsuky harvest webmail credentials":
     the actor next to the technique uses it."""
     marks = marks or Marks(doc)
@@ -812,59 +853,60 @@ def find_agent_uses(doc: Doc, ents: list[Span], marks: Marks | None = None) -> l
     found = []
     actors = {"THREAT_ACTOR", "STATE"}
     for i, ent in enumerate(ents):
-        if ent.label_ not in {"TECHNIQUE", "MALWARE"}:
+        if ent.label not in {"TECHNIQUE", "MALWARE"}:
             continue
         following = ents[i + 1] if i + 1 < len(ents) else None
         gap = low[ent.end : following.start] if following is not None else []
-        if following is not None and following.label_ in actors and "by" in gap and len(gap) <= 3:
-            sent = ent.sent
+        if following is not None and following.label in actors and "by" in gap and len(gap) <= 3:
+            sent = _sentence(doc, ent)
             negated, confidence = marks.polarity(sent, ent.start)
             found.append(FoundRelation(following, "uses", ent, sent, confidence, negated, None))
             continue
         preceding = ents[i - 1] if i else None
         if (
             preceding is not None
-            and preceding.label_ in actors
+            and preceding.label in actors
             and preceding.end == ent.start
             and low[ent.start] in {"harvest", "harvests", "steal", "steals", "launder", "launders"}
         ):
-            sent = ent.sent
+            sent = _sentence(doc, ent)
             negated, confidence = marks.polarity(sent, ent.start)
             found.append(FoundRelation(preceding, "uses", ent, sent, confidence, negated, None))
     return found
 
 
-def _owned(actor: Span, owner: Span) -> FoundRelation:
-    return FoundRelation(actor, "partOf", owner, actor.sent, 0.9, False, None)
+def _owned(doc: Doc, actor: Ent, owner: Ent) -> FoundRelation:
+    return FoundRelation(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)
 
 
 def _aside_part(
-    actor: Span, inside: list[Span], low: list[str], k: int, stop: int
+    doc: Doc, actor: Ent, inside: list[Ent], low: list[str], k: int, stop: int
 ) -> list[FoundRelation]:
-    if actor.label_ != "THREAT_ACTOR":
+    if actor.label != "THREAT_ACTOR":
         return []
     for owner in inside:
-        if owner.label_ not in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
+        if owner.label not in {"STATE", "ORGANIZATION", "THREAT_ACTOR"}:
             continue
         heads = set(low[owner.end : stop])
         lead = low[k + 1 : owner.start]
         of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
         if heads & APPOSITIVE_HEADS or of_owner:
-            return [FoundRelation(actor, "partOf", owner, actor.sent, 0.9, False, None)]
+            return [FoundRelation(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)]
     return []
 
 
 def _aside_location(
-    subject: Span, inside: list[Span], low: list[str], k: int
+    doc: Doc, subject: Ent, inside: list[Ent], low: list[str], k: int
 ) -> list[FoundRelation]:
     for place in inside:
-        if place.label_ not in {"STATE", "REGION"}:
+        if place.label not in {"STATE", "REGION"}:
             continue
         prev = low[place.start - 1]
         nxt = low[place.end] if place.end < len(low) else ""
-        based = nxt in {"-", "based"} or (prev == "in" and subject.label_ != "THREAT_ACTOR")
+        based = nxt in {"-", "based"} or (prev == "in" and subject.label != "THREAT_ACTOR")
         if based:
-            return [FoundRelation(subject, "locatedIn", place, subject.sent, 0.9, False, None)]
+            sent = _sentence(doc, subject)
+            return [FoundRelation(subject, "locatedIn", place, sent, 0.9, False, None)]
     return []
 
 
@@ -872,12 +914,12 @@ PREPOSITIONS = frozenset("in to at from against on of across with into within ov
 
 
 def _first_group(
-    ordered: list[Span], allowed: frozenset[str], low: list[str], *, forward: bool
-) -> list[Span]:
+    ordered: list[Ent], allowed: frozenset[str], low: list[str], *, forward: bool
+) -> list[Ent]:
     """The nearest allowed entity and those coordinated with it ("X, Y and Z")."""
-    group: list[Span] = []
+    group: list[Ent] = []
     for ent in ordered:
-        label = ent.label_
+        label = ent.label
         if label == "STATE" and _modifier(ent, ordered, low):
             continue  # "U.S. Treasury": the state only qualifies the name after it
         if label not in allowed:
@@ -890,7 +932,7 @@ def _first_group(
     return group
 
 
-def _subject_group(ordered: list[Span], allowed: frozenset[str], low: list[str]) -> list[Span]:
+def _subject_group(ordered: list[Ent], allowed: frozenset[str], low: list[str]) -> list[Ent]:
     """Like ``_first_group`` backwards, but a group behind a preposition ("to Japan,
     Vietnam and the Middle East") is a complement, not the subject: look further back."""
     rest = ordered
@@ -911,30 +953,28 @@ def _subject_group(ordered: list[Span], allowed: frozenset[str], low: list[str])
 _QUALIFIED = frozenset({"ORGANIZATION", "THREAT_ACTOR", "PERSON"})
 
 
-def _modifier(ent: Span, ordered: list[Span], low: list[str]) -> bool:
+def _modifier(ent: Ent, ordered: list[Ent], low: list[str]) -> bool:
     """A state right before a named organisation qualifies it: "U.S. Treasury"."""
     possessive = ent.end < len(low) and low[ent.end] in {"'s", "’s"}
     follows = ent.end + 1 if possessive else ent.end
-    return any(
-        o.start == follows and o.label_ in _QUALIFIED and o.kb_id_ != ent.kb_id_ for o in ordered
-    )
+    return any(o.start == follows and o.label in _QUALIFIED and o.key != ent.key for o in ordered)
 
 
 _BETWEEN_COORDINATED = frozenset({",", "and", "or", "the", "as", "well", "(", ")", "with"})
 
 
-def _coordinated(a: Span, b: Span, low: list[str], *, forward: bool) -> bool:
+def _coordinated(a: Ent, b: Ent, low: list[str], *, forward: bool) -> bool:
     first, second = (a, b) if forward else (b, a)
     between = low[first.end : second.start]
     return len(between) <= 4 and all(w in _BETWEEN_COORDINATED for w in between)
 
 
-def _possessor(after: list[Span], allowed: frozenset[str], low: list[str]) -> list[Span]:
+def _possessor(after: list[Ent], allowed: frozenset[str], low: list[str]) -> list[Ent]:
     """ "A focus of North Korea's operations ... on X": the possessive or "of" subject."""
     for ent in after[:2]:
         nxt = low[ent.end] if ent.end < len(low) else None
         prev = low[ent.start - 1] if ent.start else None
-        if ent.label_ in allowed and (nxt in {"'s", "’s", "’", "'"} or prev == "of"):
+        if ent.label in allowed and (nxt in {"'s", "’s", "’", "'"} or prev == "of"):
             return [ent]
     return []
 
@@ -954,10 +994,10 @@ def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...
     return i
 
 
-def _source(sent: Span, ents: list[Span], low: list[str]) -> Span | None:
+def _source(sent: Span, ents: list[Ent], low: list[str]) -> Ent | None:
     """Who the sentence cites: "according to X", "X said", "X assessed"."""
     for ent in ents:
-        if ent.label_ not in {"ORGANIZATION", "STATE", "PERSON"}:
+        if ent.label not in {"ORGANIZATION", "STATE", "PERSON"}:
             continue
         prev = low[max(sent.start, ent.start - 3) : ent.start]
         if prev[-1:] == ["the"]:
@@ -973,7 +1013,7 @@ def _dedupe(found: list[FoundRelation]) -> list[FoundRelation]:
     seen: set[tuple[str, str, str, int]] = set()
     unique = []
     for rel in found:
-        key = (rel.subject.kb_id_, rel.predicate, rel.object.kb_id_, rel.sentence.start)
+        key = (rel.subject.key, rel.predicate, rel.object.key, rel.sentence.start)
         if key in seen:
             continue
         seen.add(key)
