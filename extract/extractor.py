@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -193,45 +194,62 @@ class RelationFinder:
             + _incident_dates(sentences)
             + _named_victims(sentences, ents, self.catalogue, view)
         )
-        entities = _entities(ents, self.catalogue, view) + extra_entities
-        keys = {e.key for e in entities}
+        records = _entity_records(ents, self.catalogue, view)
+        records += [_entity_record(e) for e in extra_entities]
+        keys = {r["key"] for r in records}
         relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
-        doc._.kg_entities = [_entity_record(e) for e in entities]
+        doc._.kg_entities = records
         doc._.kg_relations = [r.__dict__.copy() for r in relations]
         forget(doc)
         return doc
 
 
-def _entity_record(ent: Entity) -> dict[str, object]:
+def _entity_record(ent: Entity) -> dict[str, Any]:
     """A plain record (``dataclasses.asdict`` is slow for the many small mentions)."""
     record = ent.__dict__.copy()
     record["mentions"] = [{"text": m.text, "start": m.start, "end": m.end} for m in ent.mentions]
     return record
 
 
-def _entities(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[Entity]:
+def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[dict[str, Any]]:
+    """The records of the doc's entities, as :func:`_entity_record` makes them of an
+    Entity (written directly: there are as many mentions as names in the text)."""
     grouped: dict[str, list[Ent]] = {}
     for ent in ents:
         grouped.setdefault(ent.key, []).append(ent)
     text, starts, ends = view.text, view.starts, view.ends
-    entities = []
+    records = []
     for key, group in grouped.items():
         etype = group[0].label
         entry = catalogue.get(key)
         iso = None
-        mentions = tuple(
-            Mention(text[starts[e.start] : ends[e.end - 1]], starts[e.start], ends[e.end - 1])
+        mentions: list[dict[str, Any]] = [
+            {
+                "text": text[starts[e.start] : ends[e.end - 1]],
+                "start": starts[e.start],
+                "end": ends[e.end - 1],
+            }
             for e in group
-        )
+        ]
         if etype == "DATE":
             label = key.split("/", 1)[1].replace("x", "X")
             iso = label
         elif entry is not None:
             label = entry.label
         else:
-            label = max((strip_article(m.text) for m in mentions), key=len)
-        entities.append(Entity(key=key, type=etype, label=label, mentions=mentions, normalized=iso))
-    return entities
+            label = max((strip_article(m["text"]) for m in mentions), key=len)
+        records.append(
+            {
+                "key": key,
+                "type": etype,
+                "label": label,
+                "mentions": mentions,
+                "aliases": (),
+                "external_ids": (),
+                "normalized": iso,
+            }
+        )
+    return records
 
 
 def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Relation:

@@ -647,6 +647,8 @@ def _active(
 ) -> list[tuple[Ent, Ent]]:
     low = ctx.low
     subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
+    if trig.words == ("in",) and not _side_by_side(start, end, before, after, low):
+        return []  # the common word "in" relates only names right beside it
     aside = ctx.parenthetical
     outside = [e for e in before if e.start not in aside] if aside else before
     subjects = _relative_subject(start, outside, subjects_ok, low)
@@ -675,6 +677,15 @@ def _active(
             return []
         subjects = [s for s in adjacent if s.label != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
+
+
+def _side_by_side(
+    start: int, end: int, before: list[Ent], after: list[Ent], low: list[str]
+) -> bool:
+    """Whether a mention ends where "in" starts and one starts right after it (or after
+    "in the"): what the "in" rule of :func:`_active` requires, checked before the rest."""
+    first = end + (1 if end < len(low) and low[end] == "the" else 0)
+    return any(e.end == start for e in before) and any(e.start == first for e in after)
 
 
 def _possessive(span: Ent, low: list[str]) -> bool:
