@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extract.dates import find_dates
 from extract.patterns import START, after_first
@@ -193,6 +195,29 @@ def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
     return result
 
 
+def set_entities(doc: Doc, found: list[Found]) -> None:
+    """Make ``found`` (in text order, not overlapping) the doc's entities, every other
+    token outside one: what ``Doc.set_ents(spans, default="outside")`` does, written to
+    the token arrays at once instead of through a Span per entity."""
+    n = len(doc)
+    if not n:
+        return
+    add = doc.vocab.strings.add
+    values = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID])  # set_ents keeps others' KB ids
+    values[:, 0], values[:, 1] = 2, 0  # O: outside, no type
+    if found:
+        starts = numpy.array([f[0] for f in found])
+        sizes = numpy.array([f[1] - f[0] for f in found])
+        tokens = numpy.repeat(starts - numpy.cumsum(sizes) + sizes, sizes) + numpy.arange(
+            sizes.sum()
+        )
+        values[tokens, 0] = 1  # I
+        values[starts, 0] = 3  # B
+        values[tokens, 1] = numpy.repeat(numpy.array([add(f[2]) for f in found], "uint64"), sizes)
+        values[tokens, 2] = numpy.repeat(numpy.array([add(f[3]) for f in found], "uint64"), sizes)
+    doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], values)  # type: ignore[arg-type]
+
+
 def filter_found(spans: list[Found]) -> list[Found]:
     """``spacy.util.filter_spans`` for :data:`Found` tuples: of overlapping spans the
     (first) longest wins; the result is in text order."""
@@ -274,14 +299,7 @@ class CatalogueRuler:
         chosen += self._abbreviations(view, low, chosen)
         taken = {i for s in chosen for i in range(s[0], s[1])}
         chosen += [s for s in model_spans if not taken & set(range(s[0], s[1]))]
-        # Spans are made once, for the entities kept, and handed to set_ents (what
-        # assigning doc.ents does after making Spans of its own)
-        strings = doc.vocab.strings
-        ents = [
-            Span(doc, start, end, label=strings.add(label), kb_id=strings.add(key))
-            for start, end, label, key in filter_found(chosen)
-        ]
-        doc.set_ents(ents, default="outside")
+        set_entities(doc, filter_found(chosen))
         return doc
 
     def _model_spans(self, doc: Doc) -> list[Found]:

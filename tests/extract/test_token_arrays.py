@@ -1,0 +1,73 @@
+"""The shortcuts through spaCy's token arrays give what spaCy's own objects give, on the
+dev corpus and odd text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extract.entities import filter_found, set_entities
+from extract.extractor import Extractor
+from extract.relations import entities_of
+from extract.tokens import Offsets
+
+ODD = ["", " ", "Kim", "a  b\n\n c\t\td ", "Lazarus Group hit 한국 banks\u200f in 2017.\n"]
+
+
+def dev_texts(dev_dir: Path) -> list[str]:
+    return [json.loads(p.read_text())["text"] for p in sorted(dev_dir.glob("*.json"))] + ODD
+
+
+@pytest.fixture(scope="module")
+def nlp(extractor: Extractor) -> Language:
+    return extractor.nlp
+
+
+def entity_annotation(doc: Doc) -> list[tuple[str, str, str]]:
+    return [(t.ent_iob_, t.ent_type_, t.ent_kb_id_) for t in doc]
+
+
+def test_entities_of_reads_what_doc_ents_gives(nlp: Language, dev_dir: Path) -> None:
+    for doc in nlp.pipe(dev_texts(dev_dir)):
+        expected = [(e.start, e.end, e.label_, e.kb_id_) for e in doc.ents]
+        assert [tuple(e) for e in entities_of(doc)] == expected
+        assert any(expected) or len(doc) < 20
+
+
+def test_set_entities_writes_what_set_ents_writes(nlp: Language, dev_dir: Path) -> None:
+    for doc in nlp.pipe(dev_texts(dev_dir)):
+        found = [(e.start, e.end, e.label_, e.kb_id_) for e in doc.ents]
+        # a shifted, overlapping set made consistent, so that the test changes something
+        found = filter_found(
+            found + [(s + 1, e + 1, "SECTOR", "sector/x") for s, e, _, _ in found if e < len(doc)]
+        )
+        ours, theirs = (
+            Doc(doc.vocab, words=[t.text for t in doc]),
+            Doc(doc.vocab, words=[t.text for t in doc]),
+        )
+        set_entities(ours, found)
+        theirs.set_ents([Span(theirs, s, e, label=lab, kb_id=key) for s, e, lab, key in found])
+        assert entity_annotation(ours) == entity_annotation(theirs)
+
+
+def test_offsets_align_characters_as_char_span_does(nlp: Language, dev_dir: Path) -> None:
+    for text in dev_texts(dev_dir)[:3] + ODD:
+        doc = nlp.make_doc(text)
+        view = Offsets(doc)
+        assert view.text == doc.text
+        for start in range(0, len(text) + 1, 3):
+            for end in range(start, min(len(text), start + 40) + 1, 2):
+                for mode in ("expand", "contract"):
+                    span = doc.char_span(start, end, alignment_mode=mode)
+                    got = view.char_span(start, end, expand=mode == "expand")
+                    assert got == (None if span is None else (span.start, span.end)), (
+                        text,
+                        start,
+                        end,
+                    )
+                    if span is not None and len(span):
+                        assert view.span_text(span.start, span.end) == span.text
