@@ -33,6 +33,9 @@ from kg.iri import slugify
 from kg.model import Entity, Extraction, Mention, Relation
 
 EXTRACTOR_NAME = "threat-kg-rules"
+#: a relation or entity as the pipeline leaves it on the doc: a plain dict, so that docs
+#: cross process boundaries with ``nlp.pipe(n_process=N)``
+Record = dict[str, Any]
 PARTY_TYPES = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
 _ADJ_STOP = {
     "the",
@@ -135,7 +138,7 @@ def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extra
     """The kg model of the processed pieces of one document (their ``doc._.kg_entities``
     and ``doc._.kg_relations``), offsets moved to the whole text."""
     merged: dict[str, Entity] = {}
-    relations: list[Relation] = []
+    records: list[Record] = []
     for offset, doc in parts:
         for e in doc._.kg_entities:
             mentions = tuple(
@@ -151,15 +154,15 @@ def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extra
             )
             old = merged.get(ent.key)
             merged[ent.key] = ent if old is None else replace(old, mentions=old.mentions + mentions)
-        for r in doc._.kg_relations:
-            relations.append(
-                Relation(**{**r, "start": r["start"] + offset, "end": r["end"] + offset})
-            )
+        records += (
+            {**r, "start": r["start"] + offset, "end": r["end"] + offset}
+            for r in doc._.kg_relations
+        )
     return Extraction(
         meta=source.meta,
         text=source.text,
         entities=tuple(merged.values()),
-        relations=tuple(_unique(relations)),
+        relations=tuple(Relation(**r) for r in _unique(records)),
         extractor=EXTRACTOR_NAME,
         extractor_version=__version__,
     )
@@ -197,21 +200,21 @@ class RelationFinder:
         records = _entity_records(ents, self.catalogue, view)
         records += [_entity_record(e) for e in extra_entities]
         keys = {r["key"] for r in records}
-        relations = _unique([r for r in relations if r.subject in keys and r.object in keys])
+        relations = _unique([r for r in relations if r["subject"] in keys and r["object"] in keys])
         doc._.kg_entities = records
-        doc._.kg_relations = [r.__dict__.copy() for r in relations]
+        doc._.kg_relations = relations
         forget(doc)
         return doc
 
 
-def _entity_record(ent: Entity) -> dict[str, Any]:
+def _entity_record(ent: Entity) -> Record:
     """A plain record (``dataclasses.asdict`` is slow for the many small mentions)."""
     record = ent.__dict__.copy()
     record["mentions"] = [{"text": m.text, "start": m.start, "end": m.end} for m in ent.mentions]
     return record
 
 
-def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[dict[str, Any]]:
+def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[Record]:
     """The records of the doc's entities, as :func:`_entity_record` makes them of an
     Entity (written directly: there are as many mentions as names in the text)."""
     grouped: dict[str, list[Ent]] = {}
@@ -252,9 +255,9 @@ def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> lis
     return records
 
 
-def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Relation:
-    """The relation with its evidence: the sentence, and the one before it when the
-    sentence names a side only as "the group" or "it"."""
+def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
+    """The record of the relation with its evidence: the sentence, and the one before it
+    when the sentence names a side only as "the group" or "it"."""
     sent = found.sentence
     first = sent
     if sent.start and (is_anaphor(found.subject, low) or is_anaphor(found.object, low)):
@@ -264,23 +267,33 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Relation:
         first = doc[i].sent
     start, end = first.start_char, sent.end_char
     # a slice of the cached text: a span's .text joins its tokens anew on every call
-    return Relation(
-        subject=found.subject.key,
-        predicate=found.predicate,
-        object=found.object.key,
-        evidence=doc_text(doc)[start:end].strip(),
-        start=start,
-        end=end,
-        confidence=found.confidence,
-        negated=found.negated,
-        according_to=found.according_to.key if found.according_to is not None else None,
-    )
+    return {
+        "subject": found.subject.key,
+        "predicate": found.predicate,
+        "object": found.object.key,
+        "evidence": doc_text(doc)[start:end].strip(),
+        "start": start,
+        "end": end,
+        "confidence": found.confidence,
+        "negated": found.negated,
+        "according_to": found.according_to.key if found.according_to is not None else None,
+    }
 
 
-def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Relation:
+def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Record:
     start, end = sent.start_char, sent.end_char
     evidence = doc_text(sent.doc)[start:end].strip()
-    return Relation(subject, predicate, obj, evidence, start, end, 0.9)
+    return {
+        "subject": subject,
+        "predicate": predicate,
+        "object": obj,
+        "evidence": evidence,
+        "start": start,
+        "end": end,
+        "confidence": 0.9,
+        "negated": False,
+        "according_to": None,
+    }
 
 
 def _sanction_events(
@@ -290,11 +303,11 @@ def _sanction_events(
     catalogue: Catalogue,
     marks: Marks,
     view: Offsets,
-) -> tuple[list[Entity], list[Relation]]:
+) -> tuple[list[Entity], list[Record]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
     entities: list[Entity] = []
-    relations: list[Relation] = []
+    relations: list[Record] = []
     previous_issuers: list[str] = []
     by_sentence: dict[int, list[FoundRelation]] = {}
     # where a sanctions word stands ("sanctions list" is a list, not an action)
@@ -417,7 +430,7 @@ def _extend_left(span: Span) -> Span:
     return span
 
 
-def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Relation]:
+def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Record]:
     """An incident followed by its date ("the heist of February 2016")."""
     relations = []
     for sent, ents in sentences:
@@ -436,7 +449,7 @@ def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Relation]:
 
 def _named_victims(
     sentences: list[tuple[Span, list[Ent]]], ents: list[Ent], catalogue: Catalogue, view: Offsets
-) -> list[Relation]:
+) -> list[Record]:
     """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
     organisation the document names targets it."""
     names: dict[str, set[str]] = {}
@@ -458,11 +471,12 @@ def _named_victims(
     return relations
 
 
-def _unique(relations: list[Relation]) -> list[Relation]:
+def _unique(relations: list[Record]) -> list[Record]:
+    """The first record of each (subject, predicate, object, negated)."""
     seen: set[tuple[str, str, str, bool]] = set()
     out = []
     for rel in relations:
-        key = (rel.subject, rel.predicate, rel.object, rel.negated)
+        key = (rel["subject"], rel["predicate"], rel["object"], rel["negated"])
         if key in seen:
             continue
         seen.add(key)

@@ -245,8 +245,9 @@ def _sentence(doc: Doc, ent: Ent) -> Span:
     return doc[ent.start : ent.end].sent
 
 
-@dataclass(frozen=True)
-class FoundRelation:
+class FoundRelation(NamedTuple):
+    """A relation a rule found: its sides, the sentence stating it, and how sure it is."""
+
     subject: Ent
     predicate: str
     object: Ent
