@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from extract.patterns import after_first
@@ -92,16 +93,19 @@ class DateMatch:
 def find_dates(text: str) -> list[DateMatch]:
     """Every date expression in ``text``, longest first where they overlap."""
     found: list[DateMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # in text order, not overlapping
     for pattern in PATTERNS:
         for m in pattern.finditer(text):
-            if any(m.start() < end and start < m.end() for start, end in taken):
+            start, end = m.span()
+            # the taken span before this one ends by its start, the next begins after it
+            k = bisect_left(taken, (start,))
+            if (k and taken[k - 1][1] > start) or (k < len(taken) and taken[k][0] < end):
                 continue
             iso = _normalise(m)
             if iso is None:
                 continue
-            found.append(DateMatch(m.start(), m.end(), m.group(0), iso))
-            taken.append((m.start(), m.end()))
+            found.append(DateMatch(start, end, m.group(0), iso))
+            taken.insert(k, (start, end))
     return sorted(found, key=lambda d: d.start)
 
 

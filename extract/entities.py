@@ -175,20 +175,22 @@ Found = tuple[int, int, str, str]
 def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
     """ "the Halvorsen Center" after "the Halvorsen Center for Asian Security": a name
     found by its form that starts another such name of the document is that entity."""
-    long_names = [
-        (end - start, view.span_text(start, end), key)
-        for start, end, label, key in spans
-        if label == "ORGANIZATION" and end - start >= 3
-    ]
-    if not long_names:
+    # the longer names by each of their beginnings that end before a space
+    by_beginning: dict[str, list[tuple[int, str]]] = {}
+    for start, end, label, key in spans:
+        if label == "ORGANIZATION" and end - start >= 3:
+            text = view.span_text(start, end)
+            for space in [i for i, c in enumerate(text) if c == " "]:
+                by_beginning.setdefault(text[: space + 1], []).append((end - start, key))
+    if not by_beginning:
         return spans
     result = []
     for span in spans:
         start, end, label, key = span
         if label == "ORGANIZATION" and end - start >= 2:
-            prefix = view.span_text(start, end) + " "
-            for size, text, other in long_names:
-                if size > end - start and text.startswith(prefix) and other != key:
+            longer = by_beginning.get(view.span_text(start, end) + " ", [])
+            for size, other in longer:
+                if size > end - start and other != key:
                     span = (start, end, label, other)
                     break
         result.append(span)

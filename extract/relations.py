@@ -801,6 +801,7 @@ def find_appositive_parts(
     ents = entities_of(doc) if ents is None else ents
     low = marks.low if marks is not None else _low(doc)
     n = len(low)
+    starts = [e.start for e in ents]
     for ent in ents:
         if ent.label not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
@@ -816,7 +817,12 @@ def find_appositive_parts(
         stop = k + 1
         while stop < min(n, k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
             stop += 1
-        inside = [e for e in ents if e.start > k and e.end <= stop]
+        # the names after k that end by stop (in order and not overlapping: a slice)
+        first = bisect_right(starts, k)
+        last = first
+        while last < len(ents) and ents[last].end <= stop:
+            last += 1
+        inside = ents[first:last]
         found.extend(_aside_part(doc, ent, inside, low, k, stop))
         found.extend(_aside_location(doc, ent, inside, low, k))
     return found
@@ -831,10 +837,7 @@ def find_owned_actors(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> 
     for i, actor in enumerate(ents):
         if actor.label != "THREAT_ACTOR":
             continue
-        owner = next(
-            (e for e in reversed(ents[:i]) if e.label in owners and e.key != actor.key),
-            None,
-        )
+        owner = _possessor_before(ents, i, owners)
         if owner is not None:
             between = low[owner.end : actor.start]
             if (
@@ -851,10 +854,27 @@ def find_owned_actors(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> 
             k += 1
         if k < len(doc) and low[k] == "of":
             k += 1 + (k + 1 < len(doc) and low[k + 1] == "the")
-            after = [e for e in ents[i + 1 :] if e.start == k and e.label in owners]
-            if after and not _possessive(after[0], low):
-                found.append(_owned(doc, actor, after[0]))
+            j = i + 1  # the name starting at k, if one does (names do not overlap)
+            while j < len(ents) and ents[j].start < k:
+                j += 1
+            if j < len(ents) and ents[j].start == k and ents[j].label in owners:
+                if not _possessive(ents[j], low):
+                    found.append(_owned(doc, actor, ents[j]))
     return found
+
+
+def _possessor_before(ents: list[Ent], i: int, owners: set[str]) -> Ent | None:
+    """The nearest name before ``ents[i]`` of an owner's type and another key, if it ends
+    close enough to own it ("North Korea's Reconnaissance General Bureau": four words at
+    most between); None otherwise."""
+    actor = ents[i]
+    for j in range(i - 1, -1, -1):
+        e = ents[j]
+        if e.end < actor.start - 4:
+            return None  # names do not overlap: every earlier one ends before this
+        if e.label in owners and e.key != actor.key:
+            return e
+    return None
 
 
 def find_agent_uses(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> list[FoundRelation]:
