@@ -352,7 +352,7 @@ def _sanction_events(
             if issuers
             else f"Sanctions ({iso})"
         )
-        mentions = _sanction_mentions(sent, sent_ents, low)
+        mentions = _sanction_mentions(sent, sent_ents, low, view)
         entities.append(Entity(key, "SANCTION", label, mentions))
         relations.append(_plain(sent, key, "occurredOn", date.key))
         for issuer in issuers:
@@ -402,32 +402,26 @@ SANCTION_WORDS = {
 SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
 
 
-def _sanction_mentions(sent: Span, ents: list[Ent], low: list[str]) -> tuple[Mention, ...]:
+def _sanction_mentions(
+    sent: Span, ents: list[Ent], low: list[str], view: Offsets
+) -> tuple[Mention, ...]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
-    doc = sent.doc
-    spans: list[Span] = []
+    spans: set[tuple[int, int]] = set()  # token ranges
     for i in range(sent.start, sent.end):
         word = low[i]
         if word not in SANCTION_WORDS:
             continue
-        spans.append(_extend_left(doc[i : i + 1]))
+        # one qualifying word before: "independent sanctions", "simultaneously sanctioned"
+        qualified = i and view.token_text(i - 1).isalpha() and low[i - 1] not in _ADJ_STOP
+        spans.add((i - 1 if qualified else i, i + 1))
         if i + 1 < sent.end and low[i + 1] in SANCTION_NOUNS:
-            spans.append(doc[i : i + 2])
+            spans.add((i, i + 2))
         party = [e for e in ents if e.start == i + 1 or (e.start == i + 2 and low[i + 1] == "the")]
         if party and word.endswith("ed"):
-            spans.append(doc[i : party[0].end])
-    text = doc_text(doc)
-    unique = {(s.start_char, s.end_char) for s in spans}
-    return tuple(Mention(text[start:end], start, end) for start, end in sorted(unique))
-
-
-def _extend_left(span: Span) -> Span:
-    """ "independent sanctions", "simultaneously sanctioned": one qualifying word before."""
-    doc = span.doc
-    if span.start and doc[span.start - 1].is_alpha and doc[span.start - 1].lower_ not in _ADJ_STOP:
-        return doc[span.start - 1 : span.end]
-    return span
+            spans.add((i, party[0].end))
+    chars = sorted({(view.starts[start], view.ends[end - 1]) for start, end in spans})
+    return tuple(Mention(view.text[start:end], start, end) for start, end in chars)
 
 
 def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Record]:
