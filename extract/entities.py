@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from extract.dates import find_dates
 from extract.patterns import START, after_first
 from extract.tokens import Offsets, lower_forms, offsets
-from kg.catalogue import Catalogue, CatalogueEntry
+from kg.catalogue import Catalogue
 from kg.iri import entity_key
 from kg.model import ENTITY_TYPES
 
@@ -210,9 +210,9 @@ def set_entities(doc: Doc, found: list[Found]) -> None:
     if found:
         starts = numpy.array([f[0] for f in found])
         sizes = numpy.array([f[1] - f[0] for f in found])
-        tokens = numpy.repeat(starts - numpy.cumsum(sizes) + sizes, sizes) + numpy.arange(
-            sizes.sum()
-        )
+        # every entity's tokens: its start repeated, plus 0, 1, ... within the entity
+        within = numpy.arange(sizes.sum()) - numpy.repeat(numpy.cumsum(sizes) - sizes, sizes)
+        tokens = numpy.repeat(starts, sizes) + within
         values[tokens, 0] = 1  # I
         values[starts, 0] = 3  # B
         values[tokens, 1] = numpy.repeat(numpy.array([add(f[2]) for f in found], "uint64"), sizes)
@@ -268,7 +268,6 @@ class CatalogueRuler:
     def use_catalogue(self, catalogue: Catalogue) -> None:
         """(Re)build the name matchers, e.g. with names imported from ATT&CK."""
         self.catalogue = catalogue
-        self.entries: dict[str, CatalogueEntry] = {e.key: e for e in catalogue.entries}
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         exact: dict[str, list[str]] = {}

@@ -198,7 +198,15 @@ class RelationFinder:
             + _named_victims(sentences, ents, self.catalogue, view)
         )
         records = _entity_records(ents, self.catalogue, view)
-        records += [_entity_record(e) for e in extra_entities]
+        records += [
+            _entity_record(
+                e.key,
+                e.type,
+                e.label,
+                [{"text": m.text, "start": m.start, "end": m.end} for m in e.mentions],
+            )
+            for e in extra_entities
+        ]
         keys = {r["key"] for r in records}
         relations = _unique([r for r in relations if r["subject"] in keys and r["object"] in keys])
         doc._.kg_entities = records
@@ -207,16 +215,24 @@ class RelationFinder:
         return doc
 
 
-def _entity_record(ent: Entity) -> Record:
-    """A plain record (``dataclasses.asdict`` is slow for the many small mentions)."""
-    record = ent.__dict__.copy()
-    record["mentions"] = [{"text": m.text, "start": m.start, "end": m.end} for m in ent.mentions]
-    return record
+def _entity_record(
+    key: str, etype: str, label: str, mentions: list[Record], normalized: str | None = None
+) -> Record:
+    """The plain record of an entity, in the fields of ``kg.model.Entity``."""
+    return {
+        "key": key,
+        "type": etype,
+        "label": label,
+        "mentions": mentions,
+        "aliases": (),
+        "external_ids": (),
+        "normalized": normalized,
+    }
 
 
 def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[Record]:
-    """The records of the doc's entities, as :func:`_entity_record` makes them of an
-    Entity (written directly: there are as many mentions as names in the text)."""
+    """The records of the doc's entities (written directly, not through
+    ``kg.model.Entity``: there are as many mentions as names in the text)."""
     grouped: dict[str, list[Ent]] = {}
     for ent in ents:
         grouped.setdefault(ent.key, []).append(ent)
@@ -226,7 +242,7 @@ def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> lis
         etype = group[0].label
         entry = catalogue.get(key)
         iso = None
-        mentions: list[dict[str, Any]] = [
+        mentions: list[Record] = [
             {
                 "text": text[starts[e.start] : ends[e.end - 1]],
                 "start": starts[e.start],
@@ -241,17 +257,7 @@ def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> lis
             label = entry.label
         else:
             label = max((strip_article(m["text"]) for m in mentions), key=len)
-        records.append(
-            {
-                "key": key,
-                "type": etype,
-                "label": label,
-                "mentions": mentions,
-                "aliases": (),
-                "external_ids": (),
-                "normalized": iso,
-            }
-        )
+        records.append(_entity_record(key, etype, label, mentions, iso))
     return records
 
 
@@ -266,33 +272,49 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
             i -= 1
         first = doc[i].sent
     start, end = first.start_char, sent.end_char
-    # a slice of the cached text: a span's .text joins its tokens anew on every call
-    return {
-        "subject": found.subject.key,
-        "predicate": found.predicate,
-        "object": found.object.key,
-        "evidence": doc_text(doc)[start:end].strip(),
-        "start": start,
-        "end": end,
-        "confidence": found.confidence,
-        "negated": found.negated,
-        "according_to": found.according_to.key if found.according_to is not None else None,
-    }
+    according_to = found.according_to.key if found.according_to is not None else None
+    return _relation_record(
+        found.subject.key,
+        found.predicate,
+        found.object.key,
+        doc,
+        start,
+        end,
+        confidence=found.confidence,
+        negated=found.negated,
+        according_to=according_to,
+    )
 
 
 def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Record:
-    start, end = sent.start_char, sent.end_char
-    evidence = doc_text(sent.doc)[start:end].strip()
+    return _relation_record(subject, predicate, obj, sent.doc, sent.start_char, sent.end_char)
+
+
+def _relation_record(
+    subject: str,
+    predicate: str,
+    obj: str,
+    doc: Doc,
+    start: int,
+    end: int,
+    *,
+    confidence: float = 0.9,
+    negated: bool = False,
+    according_to: str | None = None,
+) -> Record:
+    """The plain record of a relation, in the fields of ``kg.model.Relation``; its
+    evidence is characters [start, end) of the doc's text."""
     return {
         "subject": subject,
         "predicate": predicate,
         "object": obj,
-        "evidence": evidence,
+        # a slice of the cached text: a span's .text joins its tokens anew on every call
+        "evidence": doc_text(doc)[start:end].strip(),
         "start": start,
         "end": end,
-        "confidence": 0.9,
-        "negated": False,
-        "according_to": None,
+        "confidence": confidence,
+        "negated": negated,
+        "according_to": according_to,
     }
 
 

@@ -309,11 +309,10 @@ def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Span, list[
 _BY_FIRST: dict[str, list[Trigger]] = {}
 for _trigger in TRIGGERS:
     _BY_FIRST.setdefault(_trigger.words[0], []).append(_trigger)
-_ANAPHORS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+_ANAPHOR_FIRSTS = frozenset(words[0] for words in ANAPHORS)
 #: by their first two words ("" for one-word anaphors); no anaphor's words begin another's
 _ANAPHORS_BY_START: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = {}
 for _words, _types in ANAPHORS.items():
-    _ANAPHORS_BY_FIRST.setdefault(_words[0], []).append((_words, _types))
     _ANAPHORS_BY_START.setdefault((_words[0], "".join(_words[1:2])), []).append((_words, _types))
 _CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
 
@@ -328,7 +327,7 @@ def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ..
 _NEGATIONS_BY_FIRST = _by_first(NEGATIONS)
 _HEDGES_BY_FIRST = _by_first(HEDGES)
 _MARKED = frozenset(
-    {*_BY_FIRST, *_ANAPHORS_BY_FIRST, *BOUNDARIES, *_CLAUSE_BREAKS, ","}
+    {*_BY_FIRST, *_ANAPHOR_FIRSTS, *BOUNDARIES, *_CLAUSE_BREAKS, ","}
     | {*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST}
 )
 _NONE = 1 << 62  # "no such cue": beyond any token position
@@ -343,7 +342,6 @@ class Marks:
     """
 
     def __init__(self, doc: Doc) -> None:
-        self.doc = doc
         low = self.low = _low(doc)
         self.triggers: list[int] = []
         self.anaphors: list[int] = []
@@ -357,7 +355,7 @@ class Marks:
                 continue
             if w in _BY_FIRST:
                 self.triggers.append(i)
-            if w in _ANAPHORS_BY_FIRST:
+            if w in _ANAPHOR_FIRSTS:
                 self.anaphors.append(i)
             if w in BOUNDARIES:
                 self.boundaries.append(i)
@@ -377,20 +375,22 @@ class Marks:
         there is none): a trigger at or after it is denied."""
         return _first_cue_end(self.negations, start, end)
 
-    def hedged(self, start: int, end: int) -> bool:
-        """Whether a hedging cue stands inside tokens [start, end)."""
-        return _first_cue_end(self.hedges, start, end) <= end
+    def confidence(self, start: int, end: int) -> float:
+        """The confidence of what tokens [start, end) state: lower if a hedging cue
+        ("reportedly", "is believed to") stands among them."""
+        return 0.5 if _first_cue_end(self.hedges, start, end) <= end else 0.9
 
     def polarity(self, sent: Span, at: int) -> tuple[bool, float]:
         """Whether a cue in ``sent`` before token ``at`` denies what is stated there, and
-        its confidence (lower when the sentence hedges)."""
+        the sentence's confidence."""
         negated = self.negation_end(sent.start, sent.end) <= at
-        return negated, 0.5 if self.hedged(sent.start, sent.end) else 0.9
+        return negated, self.confidence(sent.start, sent.end)
 
 
 def _first_cue_end(cues: list[tuple[int, int]], start: int, end: int) -> int:
     first = _NONE
-    for cue_start, cue_end in cues[bisect_left(cues, (start,)) :]:
+    for k in range(bisect_left(cues, (start,)), len(cues)):  # no copy of the list's tail
+        cue_start, cue_end = cues[k]
         if cue_start >= end:
             break
         if cue_end <= end:
@@ -458,7 +458,7 @@ class _Context:
         self.ends = ends if in_order else None
         self.parenthetical = _parenthetical(sent, ents, marks)
         self.negation_end = marks.negation_end(self.start, self.end)
-        self.confidence = 0.5 if marks.hedged(self.start, self.end) else 0.9
+        self.confidence = marks.confidence(self.start, self.end)
         self.boundaries = _within(marks.boundaries, self.start, self.end)
         self.breaks = _within(marks.breaks, self.start, self.end)
 
