@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
+from extract.tokens import TextKeepingTokenizer
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
 MAX_LENGTH = 2_000_000
@@ -96,6 +97,7 @@ def build_nlp(model: str | None = None) -> Language:
     """
     register_extensions()
     nlp = spacy.load(model) if model else spacy.blank("en")
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_LENGTH
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
         nlp.add_pipe("kg_sentences")

@@ -429,7 +429,7 @@ def find_relations(
                 continue
             for trig in by_first[low[i]]:
                 end = _match_trigger(low, i, sent.end, trig.words)
-                if end is not None:
+                if end is not None and context.may_state(trig, i, end):
                     found.extend(_apply(trig, i, end, context))
     return _dedupe(found)
 
@@ -461,6 +461,28 @@ class _Context:
         self.confidence = marks.confidence(self.start, self.end)
         self.boundaries = _within(marks.boundaries, self.start, self.end)
         self.breaks = _within(marks.breaks, self.start, self.end)
+
+    def may_state(self, trig: Trigger, start: int, end: int) -> bool:
+        """False where the trigger at tokens [start, end) cannot state a relation, checked
+        before the rules run: most "in" stand between no two names, and an active trigger
+        with no mention after it has no object (but "uses", whose object may stand before
+        "which")."""
+        if trig.order != "active" or "uses" in trig.predicates:
+            return True
+        if self.starts[-1] < end:
+            return False
+        if trig.words != ("in",):
+            return True
+        first = end + 1 if end < self.end and self.low[end] == "the" else end
+        return first in self.start_set and start in self.end_set
+
+    @cached_property
+    def start_set(self) -> frozenset[int]:
+        return frozenset(self.starts)
+
+    @cached_property
+    def end_set(self) -> frozenset[int]:
+        return frozenset(e.end for e in self.mentions)
 
     @cached_property
     def source(self) -> Ent | None:

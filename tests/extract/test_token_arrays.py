@@ -4,18 +4,23 @@ dev corpus and odd text."""
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.entities import filter_found, set_entities
 from extract.extractor import Extractor
 from extract.relations import entities_of
-from extract.tokens import Offsets
+from extract.tokens import TEXT_KEY, Offsets, doc_text, lower_forms
 
 ODD = ["", " ", "Kim", "a  b\n\n c\t\td ", "Lazarus Group hit 한국 banks\u200f in 2017.\n"]
+#: lower-casing that is not one character for one: a sigma's form depends on what
+#: follows it, and "İ" becomes two characters
+CASES = ["ΟΔΟΣ ΣΑΣ ΑΣ:Α ΑΣ.Σ", "İSTANBUL İz Lazarus", "ǅ ß ẞ ﬃ Ǆ"]
 
 
 def dev_texts(dev_dir: Path) -> list[str]:
@@ -71,3 +76,31 @@ def test_offsets_align_characters_as_char_span_does(nlp: Language, dev_dir: Path
                     )
                     if span is not None and len(span):
                         assert view.span_text(span.start, span.end) == span.text
+
+
+def test_lower_forms_are_spacys_lower(nlp: Language, dev_dir: Path) -> None:
+    for text in dev_texts(dev_dir) + CASES:
+        doc = nlp.make_doc(text)
+        assert lower_forms(doc) == [t.lower_ for t in doc], text
+
+
+def test_the_tokenizer_leaves_the_text_it_was_given(nlp: Language, dev_dir: Path) -> None:
+    for text in dev_texts(dev_dir) + CASES:
+        doc = nlp.make_doc(text)
+        assert doc.user_data[TEXT_KEY] is text
+        assert doc_text(doc) == doc.text == text
+    # a doc made some other way: the text is joined from its tokens
+    other = Doc(nlp.vocab, words=["Lazarus", "Group", "."], spaces=[True, False, False])
+    assert doc_text(other) == "Lazarus Group."
+
+
+def test_the_tokenizer_is_saved_and_pickled_as_spacys(nlp: Language, tmp_path: Path) -> None:
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    text = "APT38, a unit of the RGB, targeted banks in Vietnam in 2015."
+    assert [t.text for t in loaded(text)] == [t.text for t in nlp(text)]
+    assert [(e.text, e.label_) for e in loaded(text).ents] == [
+        (e.text, e.label_) for e in nlp(text).ents
+    ]
+    copy = pickle.loads(pickle.dumps(nlp.tokenizer))
+    assert [t.text for t in copy(text)] == [t.text for t in nlp.tokenizer(text)]
