@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-import numpy
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extract.dates import find_dates
+from extract.mentions import Found, set_entities
 from extract.patterns import START, after_first
 from extract.tokens import Offsets, lower_forms, offsets
 from kg.catalogue import Catalogue
@@ -168,10 +167,6 @@ FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-#: an entity while it is being found: (start token, end token, type, key)
-Found = tuple[int, int, str, str]
-
-
 def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
     """ "the Halvorsen Center" after "the Halvorsen Center for Asian Security": a name
     found by its form that starts another such name of the document is that entity."""
@@ -195,29 +190,6 @@ def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
                     break
         result.append(span)
     return result
-
-
-def set_entities(doc: Doc, found: list[Found]) -> None:
-    """Make ``found`` (in text order, not overlapping) the doc's entities, every other
-    token outside one: what ``Doc.set_ents(spans, default="outside")`` does, written to
-    the token arrays at once instead of through a Span per entity."""
-    n = len(doc)
-    if not n:
-        return
-    add = doc.vocab.strings.add
-    values = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID])  # set_ents keeps others' KB ids
-    values[:, 0], values[:, 1] = 2, 0  # O: outside, no type
-    if found:
-        starts = numpy.array([f[0] for f in found])
-        sizes = numpy.array([f[1] - f[0] for f in found])
-        # every entity's tokens: its start repeated, plus 0, 1, ... within the entity
-        within = numpy.arange(sizes.sum()) - numpy.repeat(numpy.cumsum(sizes) - sizes, sizes)
-        tokens = numpy.repeat(starts, sizes) + within
-        values[tokens, 0] = 1  # I
-        values[starts, 0] = 3  # B
-        values[tokens, 1] = numpy.repeat(numpy.array([add(f[2]) for f in found], "uint64"), sizes)
-        values[tokens, 2] = numpy.repeat(numpy.array([add(f[3]) for f in found], "uint64"), sizes)
-    doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], values)  # type: ignore[arg-type]
 
 
 def filter_found(spans: list[Found]) -> list[Found]:
@@ -255,6 +227,9 @@ def _case_sensitive(alias: str) -> bool:
     )
 
 
+_HASHES_KEPT = 200_000
+
+
 class CatalogueRuler:
     """Finds catalogue names, names by their form, dates and defined abbreviations."""
 
@@ -263,6 +238,7 @@ class CatalogueRuler:
         self.nlp = nlp
         # a trained pipeline's entities are read only if one can have set them
         self.after_model = any(n in {"ner", "entity_ruler", "span_ruler"} for n in nlp.pipe_names)
+        self.hashes: dict[str, int] = {}  # labels and keys -> their StringStore hashes
         self.use_catalogue(catalogue)
 
     def use_catalogue(self, catalogue: Catalogue) -> None:
@@ -300,7 +276,9 @@ class CatalogueRuler:
         chosen += self._abbreviations(view, low, chosen)
         taken = {i for s in chosen for i in range(s[0], s[1])}
         chosen += [s for s in model_spans if not taken & set(range(s[0], s[1]))]
-        set_entities(doc, filter_found(chosen))
+        if len(self.hashes) > _HASHES_KEPT:
+            self.hashes.clear()
+        set_entities(doc, filter_found(chosen), self.hashes)
         return doc
 
     def _model_spans(self, doc: Doc) -> list[Found]:

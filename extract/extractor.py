@@ -13,12 +13,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.entities import strip_article
+from extract.mentions import Ent, entities_of
 from extract.readers import SourceDocument
 from extract.relations import (
-    Ent,
     FoundRelation,
     Marks,
-    entities_of,
     find_agent_uses,
     find_appositive_parts,
     find_owned_actors,

@@ -15,10 +15,9 @@ from functools import cached_property
 from itertools import pairwise
 from typing import NamedTuple
 
-import numpy
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.tokens import Doc, Span
 
+from extract.mentions import Ent, entities_of
 from extract.tokens import lower_forms as _low
 from kg.model import RELATION_SCHEMA
 
@@ -201,43 +200,6 @@ SOURCE_VERBS = {
     "found",
     "warned",
 }
-
-
-class Ent(NamedTuple):
-    """An entity mention as the rules read it: tokens [start, end), its type and key.
-
-    Plain tuples rather than Spans: the rules read these fields hundreds of thousands of
-    times per corpus, and a Span reads its label and key through the StringStore.
-    """
-
-    start: int
-    end: int
-    label: str
-    key: str
-
-
-def entities_of(doc: Doc) -> list[Ent]:
-    """``doc.ents`` as :class:`Ent` tuples, read from the token arrays as the
-    ``Doc.ents`` property reads them, without making a Span for each."""
-    n = len(doc)
-    if not n:
-        return []
-    iob, types, keys = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID]).T
-    # an entity begins at a B token with a type, and ends where the I tokens stop
-    begins = numpy.flatnonzero((iob == 3) & (types != 0))
-    not_inside = numpy.append(numpy.flatnonzero(iob != 1), n)
-    ends = not_inside[numpy.searchsorted(not_inside, begins, side="right")]
-    strings = doc.vocab.strings
-    return [
-        Ent(b, e, strings[t], strings[k] if k else "")
-        for b, e, t, k in zip(
-            begins.tolist(),
-            ends.tolist(),
-            types[begins].tolist(),
-            keys[begins].tolist(),
-            strict=True,
-        )
-    ]
 
 
 def _sentence(doc: Doc, ent: Ent) -> Span:

@@ -10,6 +10,8 @@ from typing import Any
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
+from extract.mentions import ENTS_KEY
+
 LOWER_KEY = "kg.lower"
 TEXT_KEY = "kg.text"
 
@@ -76,6 +78,8 @@ class TextKeepingTokenizer:
 
 
 def forget(doc: Doc) -> None:
+    """Drop what the pipeline left in ``doc.user_data`` for its own components."""
+    doc.user_data.pop(ENTS_KEY, None)
     doc.user_data.pop(LOWER_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
     doc.user_data.pop(OFFSETS_KEY, None)

@@ -12,9 +12,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.entities import filter_found, set_entities
+from extract.entities import filter_found
 from extract.extractor import Extractor
-from extract.relations import entities_of
+from extract.mentions import entities_of, set_entities
 from extract.tokens import TEXT_KEY, Offsets, doc_text, lower_forms
 
 ODD = ["", " ", "Kim", "a  b\n\n c\t\td ", "Lazarus Group hit 한국 banks\u200f in 2017.\n"]
