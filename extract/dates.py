@@ -52,33 +52,51 @@ _CENTURY = r"[12](?<!\w[12])(?:(?<=1)9|(?<=2)0)"  # "19" or "20" opening a word
 _MONTH_FIRST = rf"(?P<month>[A-Z](?<!\w[A-Z])(?:{after_first(_MONTHS)}))"
 _YEAR_FIRST = rf"(?P<year>{_CENTURY}\d\d)"
 _NOT_AMOUNT = r"(?!s|-\d|\s*(?:million|billion|percent|%))"
-PATTERNS = [
+_PART_WORDS = ("early", "mid", "late", "end", "beginning", "middle")
+_DECADE = ("0s",)
+#: each pattern with the strings one of which its match holds once lower-cased (none:
+#: no such test); a text without them is not scanned, most texts have no decade, say
+PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # 2023-04-24
-    re.compile(rf"(?P<iso>{_CENTURY}\d\d-[01]\d-[0-3]\d)\b"),
+    (re.compile(rf"(?P<iso>{_CENTURY}\d\d-[01]\d-[0-3]\d)\b"), ("-0", "-1")),
     # April 24, 2023 / April 24 2023
-    re.compile(rf"{_MONTH_FIRST}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
+    (re.compile(rf"{_MONTH_FIRST}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{_YEAR}\b"), ()),
     # 24 April 2023
-    re.compile(rf"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b"),
+    (
+        re.compile(
+            rf"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b"
+        ),
+        (),
+    ),
     # early February 2023, the end of March 2023
-    re.compile(
-        rf"[emlt](?<!\w[emlt])(?:{after_first(_PARTS)})[\s-]+{_MONTH}\s+(?:of\s+)?{_YEAR}\b"
+    (
+        re.compile(
+            rf"[emlt](?<!\w[emlt])(?:{after_first(_PARTS)})[\s-]+{_MONTH}\s+(?:of\s+)?{_YEAR}\b"
+        ),
+        _PART_WORDS,
     ),
     # February 2023
-    re.compile(rf"{_MONTH_FIRST}\s+(?:of\s+)?{_YEAR}\b"),
+    (re.compile(rf"{_MONTH_FIRST}\s+(?:of\s+)?{_YEAR}\b"), ()),
     # the early 1990s / mid-2000s
-    re.compile(
-        rf"[emlEML](?<!\w[emlEML])(?i:{after_first('early|mid|late', fold=True)})[\s-]+"
-        r"(?P<decade>(?:19|20)\d)0(?i:s)\b"
+    (
+        re.compile(
+            rf"[emlEML](?<!\w[emlEML])(?i:{after_first('early|mid|late', fold=True)})[\s-]+"
+            r"(?P<decade>(?:19|20)\d)0(?i:s)\b"
+        ),
+        _DECADE,
     ),
     # the 1990s
-    re.compile(rf"(?P<decade>{_CENTURY}\d)0(?i:s)\b"),
+    (re.compile(rf"(?P<decade>{_CENTURY}\d)0(?i:s)\b"), _DECADE),
     # late 2015
-    re.compile(
-        rf"[emltEMLT](?<!\w[emltEMLT])(?i:{after_first(_PARTS, fold=True)})[\s-]+"
-        rf"{_YEAR}\b(?i:{_NOT_AMOUNT})"
+    (
+        re.compile(
+            rf"[emltEMLT](?<!\w[emltEMLT])(?i:{after_first(_PARTS, fold=True)})[\s-]+"
+            rf"{_YEAR}\b(?i:{_NOT_AMOUNT})"
+        ),
+        _PART_WORDS,
     ),
     # 2015
-    re.compile(rf"{_YEAR_FIRST}\b(?i:{_NOT_AMOUNT})"),
+    (re.compile(rf"{_YEAR_FIRST}\b(?i:{_NOT_AMOUNT})"), ()),
 ]
 
 
@@ -94,7 +112,12 @@ def find_dates(text: str) -> list[DateMatch]:
     """Every date expression in ``text``, longest first where they overlap."""
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []  # in text order, not overlapping
-    for pattern in PATTERNS:
+    # the strings are looked for in the lower-cased text, unless it has a letter that
+    # case-insensitive matching pairs with "i" or "s" ("ı", "İ", "ſ")
+    lowered = None if any(c in text for c in "ıİſ") else text.lower()
+    for pattern, needles in PATTERNS:
+        if needles and lowered is not None and not any(n in lowered for n in needles):
+            continue
         for m in pattern.finditer(text):
             start, end = m.span()
             # the taken span before this one ends by its start, the next begins after it

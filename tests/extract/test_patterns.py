@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
+from extract import dates
 from extract.dates import find_dates
 from extract.entities import ACTOR_FORM, INCIDENT_FORM, ORG_FORM, PERSON_FORM
 from extract.extractor import SANCTION_WORDS
@@ -66,6 +69,23 @@ def test_dates_begin_and_end_at_word_boundaries(text: str, found: list[tuple[str
 )
 def test_names_by_form(pattern: re.Pattern[str], text: str, names: list[str]) -> None:
     assert [m.group() for m in pattern.finditer(text)] == names
+
+
+def test_texts_without_a_patterns_strings_are_not_scanned_for_it(
+    dev_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Skipping a pattern whose strings a text lacks finds what scanning for it finds,
+    also where case-insensitive matching pairs "i" with "ı" or "İ" and "s" with "ſ"."""
+    texts = [json.loads(p.read_text())["text"] for p in sorted(dev_dir.glob("*.json"))]
+    texts += [
+        "the mıd-1990ſ, MİD 2015, late 2015, the END OF March 2020",
+        "the 1990S, 2023-04-24 and 2023-11-05, but not 2023-24-04",
+        "in the mid-2000s, around 2015-16, and in early 2019",
+    ]
+    skipping = [[(d.text, d.iso) for d in find_dates(t)] for t in texts]
+    monkeypatch.setattr(dates, "PATTERNS", [(p, ()) for p, _ in dates.PATTERNS])
+    assert skipping == [[(d.text, d.iso) for d in find_dates(t)] for t in texts]
+    assert ("mıd-1990ſ", "199X") in skipping[-3] and ("2023-11-05", "2023-11-05") in skipping[-2]
 
 
 def test_after_first_keeps_the_order_of_words_sharing_a_letter() -> None:
