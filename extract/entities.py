@@ -8,6 +8,7 @@ Each entity span is a ``doc.ents`` member whose label is the schema type and who
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -195,6 +196,9 @@ def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
 def filter_found(spans: list[Found]) -> list[Found]:
     """``spacy.util.filter_spans`` for :data:`Found` tuples: of overlapping spans the
     (first) longest wins; the result is in text order."""
+    in_order = sorted(spans)
+    if all(a[1] <= b[0] for a, b in pairwise(in_order)):
+        return in_order  # nothing overlaps (the common case)
     ordered = sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True)
     result = []
     seen: set[int] = set()

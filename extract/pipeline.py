@@ -28,40 +28,37 @@ class LineSentencizer:
     """Sentences end at sentence punctuation (spaCy's ``Sentencizer`` rule) and at line
     breaks (headings, list items).
 
-    Read from the token arrays rather than token by token: every ``doc[i]`` builds a
-    Token object, and this runs over every token of the corpus.
+    Worked out on the token arrays at once: a loop over the tokens in Python was a
+    tenth of the pipeline's time.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.ends: set[int] = set()  # hashes of the sentence-final characters
+        self.ends = numpy.array([], dtype="uint64")  # hashes of sentence-final characters
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
         strings = doc.vocab.strings
-        if not self.ends:
-            self.ends = {strings[c] for c in Sentencizer.default_punct_chars}
-        orths, puncts, spaces = doc.to_array([ORTH, IS_PUNCT, IS_SPACE]).T.tolist()
-        starts = [-1] * n
+        if not len(self.ends):
+            self.ends = numpy.array([strings[c] for c in Sentencizer.default_punct_chars])
+        values = doc.to_array([ORTH, IS_PUNCT, IS_SPACE])
+        orths = values[:, 0]
+        is_end = numpy.isin(orths, self.ends)
+        # a word (not punctuation) begins a sentence if an end mark stands between it
+        # and the word before it (or before it, for the first word)
+        words = numpy.flatnonzero(~values[:, 1].astype(bool) & ~is_end)
+        ends_so_far = numpy.cumsum(is_end)[words]
+        ends_before = numpy.concatenate(([0], ends_so_far[:-1]))
+        starts = numpy.full(n, -1, dtype="int64")
         starts[0] = 1
-        start, seen_end = 0, False
-        ends = self.ends
-        for i, orth in enumerate(orths):
-            is_end = orth in ends
-            if seen_end and not puncts[i] and not is_end:
-                starts[start] = 1
-                start, seen_end = i, False
-            elif is_end:
-                seen_end = True
-        starts[start] = 1
-        for i in range(n - 1):
-            if spaces[i] and "\n" in strings[orths[i]]:
+        starts[words[ends_so_far > ends_before]] = 1
+        for i in numpy.flatnonzero(values[:-1, 2]).tolist():
+            if "\n" in strings[int(orths[i])]:
                 starts[i + 1] = 1
         # SENT_START is a signed value stored through spaCy's uint64 attribute arrays
-        values = numpy.array(starts, dtype="int64").astype("uint64")
-        doc.from_array([SENT_START], values)  # type: ignore[arg-type]
+        doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
         return doc
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -423,6 +422,8 @@ class _Context:
         self.confidence = marks.confidence(self.start, self.end)
         self.boundaries = _within(marks.boundaries, self.start, self.end)
         self.breaks = _within(marks.breaks, self.start, self.end)
+        self._source: Ent | None = None
+        self._source_known = False
 
     def may_state(self, trig: Trigger, start: int, end: int) -> bool:
         """False where the trigger at tokens [start, end) cannot state a relation, checked
@@ -436,19 +437,18 @@ class _Context:
         if trig.words != ("in",):
             return True
         first = end + 1 if end < self.end and self.low[end] == "the" else end
-        return first in self.start_set and start in self.end_set
+        k = bisect_left(self.starts, first)
+        if k == len(self.starts) or self.starts[k] != first:
+            return False
+        return any(e.end == start for e in self.mentions[:k])
 
-    @cached_property
-    def start_set(self) -> frozenset[int]:
-        return frozenset(self.starts)
-
-    @cached_property
-    def end_set(self) -> frozenset[int]:
-        return frozenset(e.end for e in self.mentions)
-
-    @cached_property
+    @property
     def source(self) -> Ent | None:
-        return _source(self.sent, self.ents, self.low)
+        """Who the sentence cites (found once: not every sentence asks)."""
+        if not self._source_known:
+            self._source = _source(self.sent, self.ents, self.low)
+            self._source_known = True
+        return self._source
 
     def covers(self, position: int) -> bool:
         """Whether a mention covers token ``position``."""
