@@ -25,8 +25,8 @@ from kg.model import ENTITY_TYPES
 #: labels of common trained pipelines -> the schema's types
 MODEL_LABELS = {"ORG": "ORGANIZATION", "PERSON": "PERSON", "PER": "PERSON"}
 
-_NAME = r"[A-Z][A-Za-z0-9&'’.-]*"
-_WORD = r"[A-Z][A-Za-z0-9&'’-]*"
+_NAME = r"[A-Z][A-Za-z0-9&'’.-]*+"
+_WORD = r"[A-Z][A-Za-z0-9&'’-]*+"
 _ORG_SUFFIX = (
     r"(?:Company|Co\.|Corporation|Corp\.|Inc\.|Ltd\.?|Limited|LLC|Bank|Banking Corporation|"
     r"Trading|Technology|Technologies|Institute|Center|Centre|Agency|Bureau|Council|"
@@ -73,7 +73,7 @@ _STOP_START = {
 }
 # Each form opens with a capital that begins a word, read by a character class so that
 # the regex engine can skip to candidates (see extract.patterns).
-_NAME_REST = r"[A-Za-z0-9&'’.-]*"  # a _NAME after its first letter
+_NAME_REST = r"[A-Za-z0-9&'’.-]*+"  # a _NAME after its first letter
 ORG_FORM = re.compile(
     rf"{START}(?:{_NAME_REST}\s+(?:{_NAME}\s+){{0,4}}{_ORG_SUFFIX}"
     rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
@@ -89,15 +89,15 @@ _TITLE_AFTER = (
     r"(?:Secretary|Minister|Director|Deputy|Chairman|Chair|Ambassador|President|Commissioner|"
     r"spokesperson|spokesman|official))"
 )
-_NAMED_AFTER = r"[a-z]+(?:\s+[A-Z][a-z]+){1,2}\b"  # a name of 2-3 words, first letter read
+_NAMED_AFTER = r"[a-z]++(?:\s+[A-Z][a-z]++){1,2}\b"  # a name of 2-3 words, first letter read
 PERSON_FORM = re.compile(
-    rf"{START}(?:(?:{after_first(KOREAN_SURNAMES)})\s+[A-Z][a-z]+(?:-[a-z]+)?\s+[A-Z][a-z]+\b"
+    rf"{START}(?:(?:{after_first(KOREAN_SURNAMES)})\s+[A-Z][a-z]++(?:-[a-z]++)?\s+[A-Z][a-z]++\b"
     rf"|(?<=named [A-Z]){_NAMED_AFTER}"
     rf"|(?<=identified as [A-Z]){_NAMED_AFTER}"
     rf"|(?<=charged [A-Z]){_NAMED_AFTER}"
     rf"|(?<=indicted [A-Z]){_NAMED_AFTER}"
     r"|(?<=Mr\. [A-Z]|Ms\. [A-Z]|Dr\. [A-Z])[a-z]+(?:\s+[A-Z][a-z]+){0,2}\b"
-    rf"|[a-z]+\s+[A-Z][a-z]+{_TITLE_AFTER})"
+    rf"|[a-z]++\s+[A-Z][a-z]++{_TITLE_AFTER})"
 )
 INCIDENT_FORM = re.compile(
     rf"{START}(?:(?<=O)peration\s+{_NAME}(?:\s+{_NAME}){{0,2}}"
@@ -111,7 +111,7 @@ ACTOR_FORM = re.compile(
     r"Tempest|Leopard|Elephant)\b)"
 )
 MALWARE_FORM = re.compile(
-    rf"{START}(?:[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[a-z]{{2,}}[0-9]*)"
+    rf"{START}(?:[a-z]*+[A-Z0-9][A-Za-z0-9]*+|[a-z]{{2,}}+[0-9]*+)"
     r"(?= (?:malware|backdoor|RAT|[Tt]rojan|[Ll]oader|[Rr]ansomware|[Ss]tealer|botnet|dropper|"
     r"downloader|implant|wiper|rootkit|keylogger|infostealer|banker)\b)"
 )
