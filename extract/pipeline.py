@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IS_PUNCT, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
-from extract.tokens import TextKeepingTokenizer
+from extract.tokens import TextKeepingTokenizer, offsets
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
 MAX_LENGTH = 2_000_000
@@ -22,6 +22,9 @@ MAX_LENGTH = 2_000_000
 @Language.factory("kg_sentences", default_config={})
 def make_sentences(nlp: Language, name: str) -> LineSentencizer:
     return LineSentencizer(name)
+
+
+_ENDS = frozenset(Sentencizer.default_punct_chars)  # the tokens that end a sentence
 
 
 class LineSentencizer:
@@ -34,28 +37,31 @@ class LineSentencizer:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.ends = numpy.array([], dtype="uint64")  # hashes of sentence-final characters
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        strings = doc.vocab.strings
-        if not len(self.ends):
-            self.ends = numpy.array([strings[c] for c in Sentencizer.default_punct_chars])
-        values = doc.to_array([ORTH, IS_PUNCT, IS_SPACE])
-        orths = values[:, 0]
-        is_end = numpy.isin(orths, self.ends)
+        view = offsets(doc)
+        text = view.text
+        marks = [
+            i
+            for i, (start, end) in enumerate(zip(view.starts, view.ends, strict=True))
+            if end - start == 1 and text[start] in _ENDS
+        ]
+        is_end = numpy.zeros(n, dtype=bool)
+        is_end[marks] = True
+        puncts, spaces = doc.to_array([IS_PUNCT, IS_SPACE]).T
         # a word (not punctuation) begins a sentence if an end mark stands between it
         # and the word before it (or before it, for the first word)
-        words = numpy.flatnonzero(~values[:, 1].astype(bool) & ~is_end)
+        words = numpy.flatnonzero(~puncts.astype(bool) & ~is_end)
         ends_so_far = numpy.cumsum(is_end)[words]
         ends_before = numpy.concatenate(([0], ends_so_far[:-1]))
         starts = numpy.full(n, -1, dtype="int64")
         starts[0] = 1
         starts[words[ends_so_far > ends_before]] = 1
-        for i in numpy.flatnonzero(values[:-1, 2]).tolist():
-            if "\n" in strings[int(orths[i])]:
+        for i in numpy.flatnonzero(spaces[:-1]).tolist():
+            if "\n" in view.token_text(i):
                 starts[i + 1] = 1
         # SENT_START is a signed value stored through spaCy's uint64 attribute arrays
         doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
