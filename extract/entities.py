@@ -90,12 +90,15 @@ _TITLE_AFTER = (
     r"spokesperson|spokesman|official))"
 )
 _NAMED_AFTER = r"[a-z]++(?:\s+[A-Z][a-z]++){1,2}\b"  # a name of 2-3 words, first letter read
+# Most of the forms need the capitalised word to be followed by another: checked once
+# (the rest of the word, a space, a capital) before the alternatives that need it.
 PERSON_FORM = re.compile(
-    rf"{START}(?:(?:{after_first(KOREAN_SURNAMES)})\s+[A-Z][a-z]++(?:-[a-z]++)?\s+[A-Z][a-z]++\b"
+    rf"{START}(?:(?=[a-z]*+\s+[A-Z])"
+    rf"(?:(?:{after_first(KOREAN_SURNAMES)})\s+[A-Z][a-z]++(?:-[a-z]++)?\s+[A-Z][a-z]++\b"
     rf"|(?<=named [A-Z]){_NAMED_AFTER}"
     rf"|(?<=identified as [A-Z]){_NAMED_AFTER}"
     rf"|(?<=charged [A-Z]){_NAMED_AFTER}"
-    rf"|(?<=indicted [A-Z]){_NAMED_AFTER}"
+    rf"|(?<=indicted [A-Z]){_NAMED_AFTER})"
     r"|(?<=Mr\. [A-Z]|Ms\. [A-Z]|Dr\. [A-Z])[a-z]+(?:\s+[A-Z][a-z]+){0,2}\b"
     rf"|[a-z]++\s+[A-Z][a-z]++{_TITLE_AFTER})"
 )

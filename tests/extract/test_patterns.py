@@ -10,7 +10,7 @@ import pytest
 
 from extract import dates
 from extract.dates import find_dates
-from extract.entities import ACTOR_FORM, INCIDENT_FORM, ORG_FORM, PERSON_FORM
+from extract.entities import ACTOR_FORM, INCIDENT_FORM, MALWARE_FORM, ORG_FORM, PERSON_FORM
 from extract.extractor import SANCTION_WORDS
 from extract.patterns import after_first
 from extract.relations import Marks
@@ -50,6 +50,17 @@ def test_dates_begin_and_end_at_word_boundaries(text: str, found: list[tuple[str
             ["O Kil Nam", "Oh Se-hun Kim"],
         ),
         (PERSON_FORM, "a man named Park Jin Hyok; Mr. Ri", ["Park Jin Hyok", "Ri"]),
+        (
+            PERSON_FORM,
+            "said Jane Doe, the Deputy Secretary; Dr. Kim; Lee Min-ho; charged Kim Jong Un",
+            ["Jane Doe", "Kim", "Kim Jong Un"],
+        ),
+        (
+            MALWARE_FORM,
+            "the RokRAT malware, Dtrack backdoor, BLINDINGCAN RAT, x9Z trojan, Mata3 implant,"
+            " appleJeus malware, Hoplight  malware, 3PROC wiper, Windows loader",
+            ["RokRAT", "Dtrack", "BLINDINGCAN", "Mata3", "Windows"],
+        ),
         (
             ACTOR_FORM,
             "APT38, APT 37, XAPT38, TA444, Storm-0530 and Jade Sleet",
