@@ -60,7 +60,13 @@ def replica_app() -> Flask:
 
 
 def _exit_with_parent() -> None:
-    """A replica outliving the parent would read while a writer may have started."""
+    """A replica outliving the parent would read while a writer may have started.
+
+    SIGKILL, not SIGTERM: granian's worker answers SIGTERM by setting a threading.Event
+    from the signal handler, which deadlocks when the signal lands while the worker's
+    main thread holds that Event's lock (seen: two workers left running after their
+    parent was killed). A replica has nothing to finish once its parent is gone.
+    """
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -33,16 +33,29 @@ class Replicas:
     proc: subprocess.Popen[bytes]
 
 
-def children(pid: int) -> set[int]:
-    found = set()
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def children(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``, with their start times."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
+        fields = _stat(int(stat.parent.name))
+        if fields is not None and int(fields[1]) == pid:
+            found[int(stat.parent.name)] = fields[19]
     return found
+
+
+def running(pid: int, started: str) -> bool:
+    """Whether the process is still running: not ended (a zombie has ended, and waits
+    only for whoever reaps it), and not another process that took its number."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z" and fields[19] == started
 
 
 @pytest.fixture
@@ -135,9 +148,9 @@ def test_replicas_end_with_their_parent(replicas: Replicas) -> None:
     replicas.proc.kill()  # SIGKILL: the lock on the store goes with it
     replicas.proc.wait(timeout=30)
     deadline = time.monotonic() + 20
-    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+    while any(running(*w) for w in workers.items()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert not [pid for pid, started in workers.items() if running(pid, started)]
 
 
 def test_workers_need_a_store_folder() -> None:
