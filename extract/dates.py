@@ -54,8 +54,8 @@ _YEAR_FIRST = rf"(?P<year>{_CENTURY}\d\d)"
 _NOT_AMOUNT = r"(?!s|-\d|\s*(?:million|billion|percent|%))"
 _PART_WORDS = ("early", "mid", "late", "end", "beginning", "middle")
 _DECADE = ("0s",)
-#: each pattern with the strings one of which its match holds once lower-cased (none:
-#: no such test); a text without them is not scanned, most texts have no decade, say
+#: each pattern, with strings one of which every match of it holds once lower-cased
+#: (empty: no such strings): a text with none of them is not scanned for the pattern
 PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # 2023-04-24
     (re.compile(rf"(?P<iso>{_CENTURY}\d\d-[01]\d-[0-3]\d)\b"), ("-0", "-1")),

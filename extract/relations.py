@@ -427,16 +427,17 @@ class _Context:
 
     def may_state(self, trig: Trigger, start: int, end: int) -> bool:
         """False where the trigger at tokens [start, end) cannot state a relation, checked
-        before the rules run: most "in" stand between no two names, and an active trigger
-        with no mention after it has no object (but "uses", whose object may stand before
-        "which")."""
+        before the rules run: most "in" stand between no two names (the rule for "in" in
+        :func:`_active` needs one right before it and one right after), and an active
+        trigger with no mention after it has no object (but "uses", whose object may
+        stand before "which")."""
         if trig.order != "active" or "uses" in trig.predicates:
             return True
         if self.starts[-1] < end:
             return False
         if trig.words != ("in",):
             return True
-        first = end + 1 if end < self.end and self.low[end] == "the" else end
+        first = _in_object_start(end, self.low)
         k = bisect_left(self.starts, first)
         if k == len(self.starts) or self.starts[k] != first:
             return False
@@ -632,8 +633,6 @@ def _active(
 ) -> list[tuple[Ent, Ent]]:
     low = ctx.low
     subjects_ok, objects_ok = RELATION_SCHEMA[predicate]
-    if trig.words == ("in",) and not _side_by_side(start, end, before, after, low):
-        return []  # the common word "in" relates only names right beside it
     aside = ctx.parenthetical
     outside = [e for e in before if e.start not in aside] if aside else before
     subjects = _relative_subject(start, outside, subjects_ok, low)
@@ -656,21 +655,16 @@ def _active(
         )
     if trig.words == ("in",):
         adjacent = [s for s in subjects if s.end == start]
-        following = low[end] if end < len(low) else ""
-        first = end + (1 if following == "the" else 0)
+        first = _in_object_start(end, low)
         if not objects or objects[0].start != first or not adjacent:
             return []
         subjects = [s for s in adjacent if s.label != "THREAT_ACTOR"]
     return [(s, o) for s in subjects for o in objects]
 
 
-def _side_by_side(
-    start: int, end: int, before: list[Ent], after: list[Ent], low: list[str]
-) -> bool:
-    """Whether a mention ends where "in" starts and one starts right after it (or after
-    "in the"): what the "in" rule of :func:`_active` requires, checked before the rest."""
-    first = end + (1 if end < len(low) and low[end] == "the" else 0)
-    return any(e.end == start for e in before) and any(e.start == first for e in after)
+def _in_object_start(end: int, low: list[str]) -> int:
+    """Where the name after "in" must start: right after it, or after "in the"."""
+    return end + 1 if end < len(low) and low[end] == "the" else end
 
 
 def _possessive(span: Ent, low: list[str]) -> bool:
