@@ -22,20 +22,26 @@ $(VENDOR)/.stamp: web/package.json web/package-lock.json
 
 assets: $(VENDOR)/.stamp ## copy the explorer's front-end packages (npm registry) into api/static/vendor
 
-$(BIN)/kg: setup.cfg pyproject.toml $(VENDOR)/.stamp
+# the rule modules compiled with mypyc (setup.py), rebuilt in place when they change
+COMPILED := $(shell grep -o '"extract/[a-z_]*\.py"' setup.py | tr -d '"')
+
+$(BIN)/kg: setup.cfg pyproject.toml setup.py $(VENDOR)/.stamp
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	KG_COMPILE=0 $(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(BIN)/kg
 
-install: $(BIN)/kg ## create .venv and install the project with its dev extras
+extract/_compiled.json: $(BIN)/kg $(COMPILED)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+
+install: extract/_compiled.json ## create .venv, install the project with its dev extras, compile
 
 system-deps: ## Debian tools some tests use (roqet, chromium); needs root, run by .ci/run
 	@if ! command -v roqet >/dev/null || ! command -v chromium >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rasqal-utils chromium; \
 	fi
 
-run: $(BIN)/kg ## install, ingest the sample corpus and serve the API on 127.0.0.1:5000
+run: extract/_compiled.json ## install, ingest the sample corpus and serve the API on 127.0.0.1:5000
 	$(BIN)/kg ingest sample-corpus --store $(STORE)
 	@echo
 	@echo "threat-kg is at http://$(HOST):$(PORT)/  Try:"
@@ -45,19 +51,19 @@ run: $(BIN)/kg ## install, ingest the sample corpus and serve the API on 127.0.0
 	@echo
 	$(BIN)/kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(BIN)/kg ## install and run the whole test suite
+test: extract/_compiled.json ## install and run the whole test suite
 	$(BIN)/pytest
 
 lint: $(BIN)/kg ## ruff, mypy and the import contracts
-	$(BIN)/ruff check kg extract api cli shapes tests
+	$(BIN)/ruff check kg extract api cli shapes tests setup.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-soak: $(BIN)/kg ## the fault tests, long: 200 kills, 5 minutes of load, thousands of fuzz cases
+soak: extract/_compiled.json ## the fault tests, long: 200 kills, 5 minutes of load, thousands of fuzz cases
 	KG_FAULT_KILLS=200 KG_FAULT_SECONDS=300 KG_FUZZ_EXAMPLES=300 \
 		$(BIN)/python -m pytest -p no:cacheprovider -s tests/faults
 
-bench: $(BIN)/kg ## speed and memory figures, as ratios against a baseline in the same run
+bench: extract/_compiled.json ## speed and memory figures, as ratios against a baseline in the same run
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_store
 	$(BIN)/python -m tests.bench_ingest
@@ -68,4 +74,4 @@ notebooks: $(BIN)/kg ## open the analyst notebooks in Jupyter, with the project'
 	cd notebooks && ../$(BIN)/jupyter lab
 
 clean: ## remove the virtualenv, the store, front-end packages and caches
-	rm -rf $(VENV) data build *.egg-info .pytest_cache .mypy_cache .ruff_cache web/node_modules $(VENDOR)
+	rm -rf $(VENV) data build *.egg-info extract/*.so extract/_compiled.json .pytest_cache .mypy_cache .ruff_cache web/node_modules $(VENDOR)

@@ -114,7 +114,7 @@ def find_dates(text: str) -> list[DateMatch]:
     taken: list[tuple[int, int]] = []  # in text order, not overlapping
     # the strings are looked for in the lower-cased text, unless it has a letter that
     # case-insensitive matching pairs with "i" or "s" ("ı", "İ", "ſ")
-    lowered = None if any(c in text for c in "ıİſ") else text.lower()
+    lowered = None if any(c in text for c in "ıİſ") else str.lower(text)
     for pattern, needles in PATTERNS:
         if needles and lowered is not None and not any(n in lowered for n in needles):
             continue
@@ -144,7 +144,7 @@ def _normalise(m: re.Match[str]) -> str | None:
     month_name = groups.get("month")
     if not month_name:
         return year
-    month = MONTHS[month_name.lower().rstrip(".")]
+    month = MONTHS[str.lower(month_name).rstrip(".")]
     day = groups.get("day")
     if day:
         if not 1 <= int(day) <= 31:

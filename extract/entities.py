@@ -353,7 +353,7 @@ class CatalogueRuler:
         for d in find_dates(view.text):
             span = view.char_span(d.start, d.end, expand=True)
             if span is not None:
-                spans.append((*span, "DATE", f"date/{d.iso.lower()}"))
+                spans.append((*span, "DATE", f"date/{str.lower(d.iso)}"))
         return spans
 
     def _forms(self, view: Offsets, known: list[Found]) -> list[Found]:
@@ -374,7 +374,7 @@ class CatalogueRuler:
                 ):
                     continue
                 name = view.span_text(start, end)
-                if label == "MALWARE" and name.lower() in NOT_MALWARE:
+                if label == "MALWARE" and str.lower(name) in NOT_MALWARE:
                     continue
                 if not taken.isdisjoint(range(start, end)):
                     continue  # a known name wins over a name guessed from its form
@@ -393,7 +393,7 @@ class CatalogueRuler:
             return []
         taken = {i for s in spans for i in range(s[0], s[1])}
         found = []
-        wanted = {a.lower() for a in defined}
+        wanted = {str.lower(a) for a in defined}
         for i, word in enumerate(low):
             if word not in wanted or i in taken:
                 continue
@@ -422,7 +422,7 @@ def _sector_modifiers(catalogue: Catalogue) -> dict[str, str]:
         if entry.type != "SECTOR":
             continue
         for alias in entry.names:
-            words = alias.lower().split()
+            words = str.lower(alias).split()
             if len(words) == 2 and words[1] in SECTOR_HEADS:
                 found.setdefault(words[0], entry.key)
     return found

@@ -89,12 +89,7 @@ class Extractor:
     ) -> Iterator[Extraction]:
         """Extractions in input order; a text longer than ``nlp.max_length`` is processed
         in pieces cut at paragraph or sentence ends, and the pieces merged."""
-        limit = self.nlp.max_length
-        pieces = (
-            (text, (n, source, offset))
-            for n, source in enumerate(map(_clean, sources))
-            for offset, text in split_text(source.text, limit)
-        )
+        pieces = _pieces(sources, self.nlp.max_length)
         current: tuple[int, SourceDocument] | None = None
         parts: list[tuple[int, Doc]] = []
         for doc, (n, source, offset) in self.nlp.pipe(pieces, as_tuples=True, n_process=n_process):
@@ -107,7 +102,18 @@ class Extractor:
             yield to_extraction(parts, current[1])
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+def _pieces(
+    sources: Iterable[SourceDocument], limit: int
+) -> Iterator[tuple[str, tuple[int, SourceDocument, int]]]:
+    """Each text's pieces with (its number, the document, the piece's offset), read as
+    they are needed: a generator function, which mypyc keeps lazy (a generator
+    expression it would turn into a list of the whole input)."""
+    for n, source in enumerate(map(_clean, sources)):
+        for offset, text in split_text(source.text, limit):
+            yield text, (n, source, offset)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # escapes for re: mypyc takes no lone surrogates
 
 
 def _clean(source: SourceDocument) -> SourceDocument:
@@ -153,10 +159,10 @@ def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extra
             )
             old = merged.get(ent.key)
             merged[ent.key] = ent if old is None else replace(old, mentions=old.mentions + mentions)
-        records += (
+        records += [
             {**r, "start": r["start"] + offset, "end": r["end"] + offset}
             for r in doc._.kg_relations
-        )
+        ]
     return Extraction(
         meta=source.meta,
         text=source.text,
@@ -344,7 +350,7 @@ def _sanction_events(
     for sent, sent_ents in sentences:
         here = by_sentence.get(sent.start, [])
         dates = [e for e in sent_ents if e.label == "DATE"]
-        issuers = list(dict.fromkeys(r.subject.key for r in here if not r.negated))
+        issuers = list(dict.fromkeys([r.subject.key for r in here if not r.negated]))
         k = bisect_left(words, sent.start)
         trigger = words[k] if k < len(words) and words[k] < sent.end else None
         if trigger is None or not dates:
@@ -354,20 +360,20 @@ def _sanction_events(
         issuers = issuers or previous_issuers
         parties = list(
             dict.fromkeys(
-                r.object.key for r in here if r.object.label in PARTY_TYPES and not r.negated
+                [r.object.key for r in here if r.object.label in PARTY_TYPES and not r.negated]
             )
         )
         if not parties:
             parties = list(
                 dict.fromkeys(
-                    e.key for e in sent_ents if e.start > trigger and e.label in PARTY_TYPES
+                    [e.key for e in sent_ents if e.start > trigger and e.label in PARTY_TYPES]
                 )
             )
         if not issuers and not parties:
             continue
         iso = date.key.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
-        key = f"sanction/{slugify(owner)}-{iso.lower()}"
+        key = f"sanction/{slugify(owner)}-{str.lower(iso)}"
         label = (
             f"{_label(ents, issuers[0], catalogue, view)} sanctions ({iso})"
             if issuers
@@ -472,14 +478,14 @@ def _named_victims(
         if ent.label == "ORGANIZATION":
             entry = catalogue.get(ent.key)
             text = view.span_text(ent.start, ent.end)
-            forms = {text.lower()} | ({n.lower() for n in entry.names} if entry else set())
+            forms = {str.lower(text)} | ({str.lower(n) for n in entry.names} if entry else set())
             names.setdefault(ent.key, set()).update(forms)
     relations = []
     for sent, sent_ents in sentences:
         for incident in sent_ents:
             if incident.label != "INCIDENT":
                 continue
-            text = strip_article(view.span_text(incident.start, incident.end)).lower()
+            text = str.lower(strip_article(view.span_text(incident.start, incident.end)))
             for key, forms in names.items():
                 if any(text.startswith(form + " ") for form in forms):
                     relations.append(_plain(sent, incident.key, "targets", key))

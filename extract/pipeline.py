@@ -13,7 +13,8 @@ from spacy.tokens import Doc
 
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
-from extract.tokens import TextKeepingTokenizer, offsets
+from extract.tokenizer import TextKeepingTokenizer
+from extract.tokens import offsets
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
 MAX_LENGTH = 2_000_000

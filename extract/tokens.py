@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
@@ -29,53 +27,27 @@ def lower_forms(doc: Doc) -> list[str]:
     if cached is None or len(cached) != len(doc):
         view = offsets(doc)
         text = view.text
-        lowered = text.lower()
+        # str.lower: compiled by mypyc, the method call gives no final sigma (compiled.py)
+        lowered = str.lower(text)
         # lower-casing is character by character but for a capital sigma (final or not
         # by what follows it) and for "İ", which becomes two characters
         spans = zip(view.starts, view.ends, strict=True)
         if len(lowered) == len(text) and "\u03a3" not in text:
             cached = [lowered[s:e] for s, e in spans]
         else:
-            cached = [text[s:e].lower() for s, e in spans]
+            cached = [str.lower(text[s:e]) for s, e in spans]
         doc.user_data[LOWER_KEY] = cached
     return cached  # type: ignore[no-any-return]
 
 
 def doc_text(doc: Doc) -> str:
-    """The doc's text: as :class:`TextKeepingTokenizer` left it, or else ``doc.text``
-    (joined from its tokens anew on every read), cached like :func:`lower_forms`."""
+    """The doc's text: as ``extract.tokenizer.TextKeepingTokenizer`` left it, or else
+    ``doc.text`` (joined from its tokens anew on every read), cached like
+    :func:`lower_forms`."""
     cached = doc.user_data.get(TEXT_KEY)
     if cached is None:
         cached = doc.user_data[TEXT_KEY] = doc.text
     return cached  # type: ignore[no-any-return]
-
-
-class TextKeepingTokenizer:
-    """spaCy's tokenizer, leaving the text it was given on the doc for :func:`doc_text`.
-
-    ``doc.text`` makes a Token and looks up a string for every token: about a million
-    instructions for a 470-token document. spaCy's tokenizer keeps every character, so
-    the text given is the doc's text. Anything else is the wrapped tokenizer's.
-    """
-
-    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
-        self.tokenizer = tokenizer
-
-    def __call__(self, text: str) -> Doc:
-        doc = self.tokenizer(text)
-        doc.user_data[TEXT_KEY] = text
-        return doc
-
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
-        for text in texts:
-            yield self(text)
-
-    def __getattr__(self, name: str) -> Any:
-        # through __dict__: while unpickling, before __init__ has run, there is none
-        tokenizer = self.__dict__.get("tokenizer")
-        if tokenizer is None:
-            raise AttributeError(name)
-        return getattr(tokenizer, name)
 
 
 def forget(doc: Doc) -> None:

@@ -90,6 +90,7 @@ def peak_rss_mb() -> float:
 
 
 def main() -> int:
+    import extract
     from extract.pipeline import build_nlp
 
     docs = corpus(WORDS)
@@ -115,7 +116,7 @@ def main() -> int:
     rss = peak_rss_mb()
     print(
         f"extraction speed on {words:,} generated words ({len(docs)} documents),"
-        f" best of {ROUNDS} rounds"
+        f" best of {ROUNDS} rounds; rule modules {extract.MODE} (extract.compiled)"
     )
     print(f"  blank English tokeniser       {tokeniser:>10,.0f} words/s")
     print(f"  default pipeline, 1 process   {single:>10,.0f} words/s")

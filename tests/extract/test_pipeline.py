@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,23 @@ def test_long_text_in_pieces(extractor: Extractor) -> None:
     assert len(kimsuky.mentions) == 200
     assert all(text[m.start : m.end] == m.text for m in kimsuky.mentions)
     assert (KIMSUKY, "targets", "sector/think-tanks") in facts(result)
+
+
+def test_documents_are_read_as_they_are_needed(extractor: Extractor) -> None:
+    """A directory of reports is a stream: taking the first extraction must not read
+    the whole of it (spaCy reads a batch of texts at a time)."""
+    read = []
+
+    def sources() -> Iterator[SourceDocument]:
+        for n in range(5_000):
+            read.append(n)
+            meta = DocumentMeta(doc_id=f"d{n}", source=f"d{n}.txt", sha256="0" * 64)
+            yield SourceDocument("Kimsuky targeted think tanks.", meta)
+
+    first = next(iter(extractor.extract_many(sources())))
+    assert first.meta.doc_id == "d0"
+    assert KIMSUKY in {e.key for e in first.entities}
+    assert 0 < len(read) < 5_000
 
 
 def test_saved_pipeline_loads_in_another_process(extractor: Extractor, tmp_path: Path) -> None:
