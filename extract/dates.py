@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import Final
 
 from extract.patterns import after_first
 
-MONTHS = {
+MONTHS: Final = {
     "january": 1,
     "february": 2,
     "march": 3,
@@ -34,13 +35,13 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MONTHS = (
+_MONTHS: Final = (
     r"January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
 )
-_MONTH = rf"(?P<month>{_MONTHS})"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PARTS = r"early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of"
+_MONTH: Final = rf"(?P<month>{_MONTHS})"
+_YEAR: Final = r"(?P<year>(?:19|20)\d\d)"
+_PARTS: Final = r"early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of"
 
 
 # Each pattern opens with a character class and checks the word boundary after it, so
@@ -48,12 +49,12 @@ _PARTS = r"early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+middle\s+of"
 # begin with a word ("early", "the end of") or a month comes as two patterns, with the
 # word first: find_dates keeps the first of overlapping matches, as the one pattern's
 # alternation did.
-_CENTURY = r"[12](?<!\w[12])(?:(?<=1)9|(?<=2)0)"  # "19" or "20" opening a word
-_MONTH_FIRST = rf"(?P<month>[A-Z](?<!\w[A-Z])(?:{after_first(_MONTHS)}))"
-_YEAR_FIRST = rf"(?P<year>{_CENTURY}\d\d)"
-_NOT_AMOUNT = r"(?!s|-\d|\s*(?:million|billion|percent|%))"
-_PART_WORDS = ("early", "mid", "late", "end", "beginning", "middle")
-_DECADE = ("0s",)
+_CENTURY: Final = r"[12](?<!\w[12])(?:(?<=1)9|(?<=2)0)"  # "19" or "20" opening a word
+_MONTH_FIRST: Final = rf"(?P<month>[A-Z](?<!\w[A-Z])(?:{after_first(_MONTHS)}))"
+_YEAR_FIRST: Final = rf"(?P<year>{_CENTURY}\d\d)"
+_NOT_AMOUNT: Final = r"(?!s|-\d|\s*(?:million|billion|percent|%))"
+_PART_WORDS: Final = ("early", "mid", "late", "end", "beginning", "middle")
+_DECADE: Final = ("0s",)
 #: each pattern, with strings one of which every match of it holds once lower-cased
 #: (empty: no such strings): a text with none of them is not scanned for the pattern
 PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [

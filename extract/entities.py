@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import Final
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -23,11 +24,11 @@ from kg.iri import entity_key
 from kg.model import ENTITY_TYPES
 
 #: labels of common trained pipelines -> the schema's types
-MODEL_LABELS = {"ORG": "ORGANIZATION", "PERSON": "PERSON", "PER": "PERSON"}
+MODEL_LABELS: Final = {"ORG": "ORGANIZATION", "PERSON": "PERSON", "PER": "PERSON"}
 
-_NAME = r"[A-Z][A-Za-z0-9&'’.-]*+"
-_WORD = r"[A-Z][A-Za-z0-9&'’-]*+"
-_ORG_SUFFIX = (
+_NAME: Final = r"[A-Z][A-Za-z0-9&'’.-]*+"
+_WORD: Final = r"[A-Z][A-Za-z0-9&'’-]*+"
+_ORG_SUFFIX: Final = (
     r"(?:Company|Co\.|Corporation|Corp\.|Inc\.|Ltd\.?|Limited|LLC|Bank|Banking Corporation|"
     r"Trading|Technology|Technologies|Institute|Center|Centre|Agency|Bureau|Council|"
     r"Committee|Network|Foundation|University|Exchange|Analytics|Avionics|Systems|"
@@ -35,7 +36,7 @@ _ORG_SUFFIX = (
     r"Laboratory|Laboratories|Labs|Industries|Electronics|Aerospace|Logistics|Shipping|"
     r"Capital|Finance|Investment|Ventures|Consulting|Software|Services)"
 )
-_STOP_START = {
+_STOP_START: Final = {
     "The",
     "A",
     "An",
@@ -73,26 +74,26 @@ _STOP_START = {
 }
 # Each form opens with a capital that begins a word, read by a character class so that
 # the regex engine can skip to candidates (see extract.patterns).
-_NAME_REST = r"[A-Za-z0-9&'’.-]*+"  # a _NAME after its first letter
-ORG_FORM = re.compile(
+_NAME_REST: Final = r"[A-Za-z0-9&'’.-]*+"  # a _NAME after its first letter
+ORG_FORM: Final = re.compile(
     rf"{START}(?:{_NAME_REST}\s+(?:{_NAME}\s+){{0,4}}{_ORG_SUFFIX}"
     rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
     rf"|(?:{after_first('Ministry|Department|Office|Bureau|Directorate')})\s+(?:of|for)\s+"
     rf"(?:the\s+)?{_WORD}(?:\s+(?:and\s+)?{_WORD}){{0,4}})"
 )
-KOREAN_SURNAMES = (
+KOREAN_SURNAMES: Final = (
     "Kim|Lee|Yi|Ri|Rim|Park|Pak|Choi|Choe|Jang|Chang|Jon|Jeon|Han|Kang|Yun|Yoon|Cho|Jo|Ryu|Hong|"
     "Mun|Moon|Sim|Shin|Sin|Kwon|Ko|Song|O|Oh|Hwang|Ahn|An|So|Chon|Jong|Ju|Yang|Pyon|Hyon"
 )
-_TITLE_AFTER = (
+_TITLE_AFTER: Final = (
     r"(?=,\s+(?:[A-Z][\w.]*[’']s\s+)?(?:the\s+)?(?:Under\s+)?"
     r"(?:Secretary|Minister|Director|Deputy|Chairman|Chair|Ambassador|President|Commissioner|"
     r"spokesperson|spokesman|official))"
 )
-_NAMED_AFTER = r"[a-z]++(?:\s+[A-Z][a-z]++){1,2}\b"  # a name of 2-3 words, first letter read
+_NAMED_AFTER: Final = r"[a-z]++(?:\s+[A-Z][a-z]++){1,2}\b"  # a name of 2-3 words, first letter read
 # Most of the forms need the capitalised word to be followed by another: checked once
 # (the rest of the word, a space, a capital) before the alternatives that need it.
-PERSON_FORM = re.compile(
+PERSON_FORM: Final = re.compile(
     rf"{START}(?:(?=[a-z]*+\s+[A-Z])"
     rf"(?:(?:{after_first(KOREAN_SURNAMES)})\s+[A-Z][a-z]++(?:-[a-z]++)?\s+[A-Z][a-z]++\b"
     rf"|(?<=named [A-Z]){_NAMED_AFTER}"
@@ -102,24 +103,24 @@ PERSON_FORM = re.compile(
     r"|(?<=Mr\. [A-Z]|Ms\. [A-Z]|Dr\. [A-Z])[a-z]+(?:\s+[A-Z][a-z]+){0,2}\b"
     rf"|[a-z]++\s+[A-Z][a-z]++{_TITLE_AFTER})"
 )
-INCIDENT_FORM = re.compile(
+INCIDENT_FORM: Final = re.compile(
     rf"{START}(?:(?<=O)peration\s+{_NAME}(?:\s+{_NAME}){{0,2}}"
     rf"|{_NAME_REST}\s+(?:{_NAME}\s+){{0,2}}(?:[a-z-]+\s+)?"
     r"(?:heist|hack|breach|intrusion|compromise|robbery|exploit|attack|campaign)\b)"
 )
-ACTOR_FORM = re.compile(
+ACTOR_FORM: Final = re.compile(
     rf"{START}(?:(?:(?<=A)PT ?\d{{1,3}}|(?<=T)A\d{{3,4}}|(?<=F)IN\d{{1,2}}|(?<=U)NC\d{{3,5}}"
     rf"|(?<=D)EV-\d{{4}}|(?<=S)torm-\d{{4}}|(?<=A)PT-C-\d{{1,3}})\b"
     r"|[a-z]+ (?:Panda|Kitten|Bear|Chollima|Spider|Typhoon|Blizzard|Sandstorm|Sleet|"
     r"Tempest|Leopard|Elephant)\b)"
 )
-MALWARE_FORM = re.compile(
+MALWARE_FORM: Final = re.compile(
     rf"{START}(?:[a-z]*+[A-Z0-9][A-Za-z0-9]*+|[a-z]{{2,}}+[0-9]*+)"
     r"(?= (?:malware|backdoor|RAT|[Tt]rojan|[Ll]oader|[Rr]ansomware|[Ss]tealer|botnet|dropper|"
     r"downloader|implant|wiper|rootkit|keylogger|infostealer|banker)\b)"
 )
 #: words that precede "malware" or "loader" without naming a family
-NOT_MALWARE = {
+NOT_MALWARE: Final = {
     "android",
     "windows",
     "linux",
@@ -159,10 +160,10 @@ NOT_MALWARE = {
     "memory",
     "file",
 }
-ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z0-9&-]{1,10})\)")
+ABBREVIATION: Final = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z0-9&-]{1,10})\)")
 
 
-FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+FORMS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (ORG_FORM, "ORGANIZATION"),
     (PERSON_FORM, "PERSON"),
     (INCIDENT_FORM, "INCIDENT"),
@@ -234,7 +235,7 @@ def _case_sensitive(alias: str) -> bool:
     )
 
 
-_HASHES_KEPT = 200_000
+_HASHES_KEPT: Final = 200_000
 
 
 class CatalogueRuler:
@@ -403,7 +404,7 @@ class CatalogueRuler:
         return found
 
 
-SECTOR_HEADS = {
+SECTOR_HEADS: Final = {
     "industry",
     "industries",
     "sector",

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -31,12 +31,12 @@ from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
 from kg.model import Entity, Extraction, Mention, Relation
 
-EXTRACTOR_NAME = "threat-kg-rules"
+EXTRACTOR_NAME: Final = "threat-kg-rules"
 #: a relation or entity as the pipeline leaves it on the doc: a plain dict, so that docs
 #: cross process boundaries with ``nlp.pipe(n_process=N)``
 Record = dict[str, Any]
-PARTY_TYPES = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
-_ADJ_STOP = {
+PARTY_TYPES: Final = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
+_ADJ_STOP: Final = {
     "the",
     "a",
     "an",
@@ -113,7 +113,7 @@ def _pieces(
             yield text, (n, source, offset)
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # escapes for re: mypyc takes no lone surrogates
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")  # escapes for re: mypyc takes no lone surrogates
 
 
 def _clean(source: SourceDocument) -> SourceDocument:
@@ -413,7 +413,7 @@ def _label(ents: list[Ent], key: str, catalogue: Catalogue, view: Offsets) -> st
     return key
 
 
-SANCTION_WORDS = {
+SANCTION_WORDS: Final = {
     "sanction",
     "sanctions",
     "sanctioned",
@@ -426,7 +426,7 @@ SANCTION_WORDS = {
 }
 
 
-SANCTION_NOUNS = {"action", "actions", "regime", "package", "designation", "designations"}
+SANCTION_NOUNS: Final = {"action", "actions", "regime", "package", "designation", "designations"}
 
 
 def _sanction_mentions(

@@ -8,14 +8,14 @@ leaves them on the doc, with the arrays it wrote, for ``kg_relations`` to read b
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.tokens import Doc
 
-ENTS_KEY = "kg.ents"
-_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
+ENTS_KEY: Final = "kg.ents"
+_ATTRS: Final = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
 _B, _I, _O = 3, 1, 2  # spaCy's ENT_IOB values
 
 #: an entity while it is being found: (start token, end token, type, key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 import numpy
 import spacy
@@ -17,7 +18,7 @@ from extract.tokenizer import TextKeepingTokenizer
 from extract.tokens import offsets
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
-MAX_LENGTH = 2_000_000
+MAX_LENGTH: Final = 2_000_000
 
 
 @Language.factory("kg_sentences", default_config={})
@@ -25,7 +26,7 @@ def make_sentences(nlp: Language, name: str) -> LineSentencizer:
     return LineSentencizer(name)
 
 
-_ENDS = frozenset(Sentencizer.default_punct_chars)  # the tokens that end a sentence
+_ENDS: Final = frozenset(Sentencizer.default_punct_chars)  # the tokens that end a sentence
 
 
 class LineSentencizer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from spacy.tokens import Doc, Span
 
@@ -40,7 +40,7 @@ def _t(
     ]
 
 
-TRIGGERS: list[Trigger] = [
+TRIGGERS: Final[list[Trigger]] = [
     *_t(
         "target|targets|targeted|targeting|attack|attacks|attacked|attacking|hit|hits|compromised|"
         "breached|hacked|infiltrated|penetrated|went after|gone after|go after|goes after|"
@@ -116,7 +116,7 @@ TRIGGERS: list[Trigger] = [
         "locatedIn",
     ),
 ]
-PASSIVE_FORMS = {
+PASSIVE_FORMS: Final = {
     "targeted",
     "attacked",
     "hit",
@@ -142,10 +142,10 @@ PASSIVE_FORMS = {
     "harvested",
     "laundered",
 }
-BOUNDARIES = frozenset(
+BOUNDARIES: Final = frozenset(
     "; while whereas but although though however which who that saying after before when".split()
 )
-NEGATIONS = (
+NEGATIONS: Final = (
     ("whether",),
     ("no", "indication"),
     ("no", "evidence"),
@@ -163,7 +163,7 @@ NEGATIONS = (
     ("unconfirmed",),
     ("ruled", "out"),
 )
-HEDGES = (
+HEDGES: Final = (
     ("reportedly",),
     ("allegedly",),
     ("alleged",),
@@ -183,8 +183,8 @@ HEDGES = (
     ("could",),
     ("assessed", "with", "low"),
 )
-SOURCE_CUES = (("according", "to"),)
-SOURCE_VERBS = {
+SOURCE_CUES: Final = (("according", "to"),)
+SOURCE_VERBS: Final = {
     "said",
     "says",
     "reported",
@@ -218,7 +218,7 @@ class FoundRelation(NamedTuple):
     according_to: Ent | None
 
 
-ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
+ANAPHORS: Final[dict[tuple[str, ...], frozenset[str]]] = {
     ("they",): frozenset({"THREAT_ACTOR"}),
     ("the", "group"): frozenset({"THREAT_ACTOR"}),
     ("the", "groups"): frozenset({"THREAT_ACTOR"}),
@@ -241,12 +241,12 @@ ANAPHORS: dict[tuple[str, ...], frozenset[str]] = {
     ("the", "department"): frozenset({"ORGANIZATION"}),
     ("the", "ministry"): frozenset({"ORGANIZATION"}),
 }
-PAREN_STARTS = frozenset(
+PAREN_STARTS: Final = frozenset(
     "a an the another one also which who whose working known tracked then now itself acting "
     "operating likely reportedly all both each hacking including".split()
 )
-RELATIVIZERS = {"that", "which", "who"}
-_ADVERBS = frozenset(
+RELATIVIZERS: Final = {"that", "which", "who"}
+_ADVERBS: Final = frozenset(
     "also mainly primarily chiefly largely mostly has have had is are was were been in "
     "particular reportedly allegedly repeatedly since then later often still".split()
 )
@@ -267,15 +267,15 @@ def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Span, list[
     return result
 
 
-_BY_FIRST: dict[str, list[Trigger]] = {}
+_BY_FIRST: Final[dict[str, list[Trigger]]] = {}
 for _trigger in TRIGGERS:
     _BY_FIRST.setdefault(_trigger.words[0], []).append(_trigger)
-_ANAPHOR_FIRSTS = frozenset(words[0] for words in ANAPHORS)
+_ANAPHOR_FIRSTS: Final = frozenset(words[0] for words in ANAPHORS)
 #: by their first two words ("" for one-word anaphors); no anaphor's words begin another's
-_ANAPHORS_BY_START: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+_ANAPHORS_BY_START: Final[dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]]] = {}
 for _words, _types in ANAPHORS.items():
     _ANAPHORS_BY_START.setdefault((_words[0], "".join(_words[1:2])), []).append((_words, _types))
-_CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although"})
+_CLAUSE_BREAKS: Final = frozenset({";", "while", "whereas", "but", "although"})
 
 
 def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
@@ -285,13 +285,13 @@ def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ..
     return index
 
 
-_NEGATIONS_BY_FIRST = _by_first(NEGATIONS)
-_HEDGES_BY_FIRST = _by_first(HEDGES)
-_MARKED = frozenset(
+_NEGATIONS_BY_FIRST: Final = _by_first(NEGATIONS)
+_HEDGES_BY_FIRST: Final = _by_first(HEDGES)
+_MARKED: Final = frozenset(
     {*_BY_FIRST, *_ANAPHOR_FIRSTS, *BOUNDARIES, *_CLAUSE_BREAKS, ","}
     | {*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST}
 )
-_NONE = 1 << 62  # "no such cue": beyond any token position
+_NONE: Final = 1 << 62  # "no such cue": beyond any token position
 
 
 class Marks:
@@ -617,9 +617,9 @@ def _apply(trig: Trigger, start: int, end: int, ctx: _Context) -> list[FoundRela
     return results
 
 
-NOUN_TRIGGERS = {"sanction", "sanctions", "designation", "designations", "sanctions list"}
-NOUN_LINKS = {"on", "against", "of", "targeting", "for"}
-_NOUN_TRIGGER_WORDS = {tuple(t.split()) for t in NOUN_TRIGGERS}
+NOUN_TRIGGERS: Final = {"sanction", "sanctions", "designation", "designations", "sanctions list"}
+NOUN_LINKS: Final = {"on", "against", "of", "targeting", "for"}
+_NOUN_TRIGGER_WORDS: Final = {tuple(t.split()) for t in NOUN_TRIGGERS}
 
 
 def _active(
@@ -761,7 +761,7 @@ def _either(
     return [(s, o) for s in subjects for o in objects]
 
 
-APPOSITIVE_HEADS = frozenset(
+APPOSITIVE_HEADS: Final = frozenset(
     "state-backed state-sponsored espionage agency organ service unit units group groups arm "
     "bureau directorate element subgroup cluster actor hackers outfit team teams apparatus "
     "division".split()
@@ -920,7 +920,7 @@ def _aside_location(
     return []
 
 
-PREPOSITIONS = frozenset("in to at from against on of across with into within over".split())
+PREPOSITIONS: Final = frozenset("in to at from against on of across with into within over".split())
 
 
 def _first_group(
@@ -960,7 +960,7 @@ def _subject_group(ordered: list[Ent], allowed: frozenset[str], low: list[str]) 
     return []
 
 
-_QUALIFIED = frozenset({"ORGANIZATION", "THREAT_ACTOR", "PERSON"})
+_QUALIFIED: Final = frozenset({"ORGANIZATION", "THREAT_ACTOR", "PERSON"})
 
 
 def _modifier(ent: Ent, ordered: list[Ent], low: list[str]) -> bool:
@@ -970,7 +970,7 @@ def _modifier(ent: Ent, ordered: list[Ent], low: list[str]) -> bool:
     return any(o.start == follows and o.label in _QUALIFIED and o.key != ent.key for o in ordered)
 
 
-_BETWEEN_COORDINATED = frozenset({",", "and", "or", "the", "as", "well", "(", ")", "with"})
+_BETWEEN_COORDINATED: Final = frozenset({",", "and", "or", "the", "as", "well", "(", ")", "with"})
 
 
 def _coordinated(a: Ent, b: Ent, low: list[str], *, forward: bool) -> bool:

@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from typing import Final
 
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 from extract.mentions import ENTS_KEY
 
-LOWER_KEY = "kg.lower"
-TEXT_KEY = "kg.text"
-OFFSETS_KEY = "kg.offsets"
+LOWER_KEY: Final = "kg.lower"
+TEXT_KEY: Final = "kg.text"
+OFFSETS_KEY: Final = "kg.offsets"
 
 
 def lower_forms(doc: Doc) -> list[str]:
