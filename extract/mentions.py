@@ -59,7 +59,8 @@ def set_entities(doc: Doc, found: list[Found], hashes: dict[str, int] | None = N
         values[tokens, 1] = numpy.repeat(numpy.array(labels, "uint64"), sizes)
         values[tokens, 2] = numpy.repeat(numpy.array(keys, "uint64"), sizes)
     doc.from_array(_ATTRS, values)  # type: ignore[arg-type]
-    doc.user_data[ENTS_KEY] = (values, [Ent(*f) for f in found])
+    # tuple.__new__: a NamedTuple's own __new__ is Python, run for every mention
+    doc.user_data[ENTS_KEY] = (values, [tuple.__new__(Ent, f) for f in found])
 
 
 def entities_of(doc: Doc) -> list[Ent]:
