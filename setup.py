@@ -33,17 +33,22 @@ COMPILED = [
 MANIFEST = "extract/_compiled.json"
 
 
+def source_hashes() -> dict[str, str]:
+    return {
+        path[:-3].replace("/", "."): hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for path in COMPILED
+    }
+
+
 class BuildWithManifest(build_ext):
-    """``build_ext`` that also writes the hashes of the compiled sources."""
+    """``build_ext`` that also writes the hashes of the compiled sources, if it compiled
+    them."""
 
     def run(self) -> None:
         super().run()
-        root = Path("." if self.inplace else self.build_lib)
-        hashes = {
-            path[:-3].replace("/", "."): hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            for path in COMPILED
-        }
-        (root / MANIFEST).write_text(json.dumps(hashes, indent=1) + "\n")
+        if self.extensions:
+            root = Path("." if self.inplace else self.build_lib)
+            (root / MANIFEST).write_text(json.dumps(HASHES, indent=1) + "\n")
 
 
 def ext_modules() -> list:  # type: ignore[type-arg]
@@ -54,4 +59,6 @@ def ext_modules() -> list:  # type: ignore[type-arg]
     return mypycify(COMPILED, group_name="extract._rules")
 
 
+#: read before mypycify reads the sources, so that they are those it compiled
+HASHES = source_hashes()
 setup(ext_modules=ext_modules(), cmdclass={"build_ext": BuildWithManifest})
