@@ -429,5 +429,8 @@ def _sector_modifiers(catalogue: Catalogue) -> dict[str, str]:
     return found
 
 
+_ARTICLE: Final = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
 def strip_article(text: str) -> str:
-    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
+    return _ARTICLE.sub("", text)

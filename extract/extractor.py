@@ -25,7 +25,7 @@ from extract.relations import (
     is_anaphor,
     sentences_with_entities,
 )
-from extract.tokens import Offsets, doc_text, forget, offsets
+from extract.tokens import Offsets, doc_text, forget, offsets, sentence_at
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -242,10 +242,11 @@ def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> lis
     for ent in ents:
         grouped.setdefault(ent.key, []).append(ent)
     text, starts, ends = view.text, view.starts, view.ends
+    index = catalogue.index  # a dict lookup each, not a Python call
     records = []
     for key, group in grouped.items():
         etype = group[0].label
-        entry = catalogue.get(key)
+        entry = index.get(key)
         iso = None
         mentions: list[Record] = [
             {
@@ -273,9 +274,10 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
     first = sent
     if sent.start and (is_anaphor(found.subject, low) or is_anaphor(found.object, low)):
         i = sent.start - 1
-        while i > 0 and doc[i].is_space:
+        view = offsets(doc)
+        while i > 0 and view.token_text(i).isspace():  # spaCy's IS_SPACE
             i -= 1
-        first = doc[i].sent
+        first = sentence_at(doc, i)
     start, end = first.start_char, sent.end_char
     according_to = found.according_to.key if found.according_to is not None else None
     return _relation_record(
@@ -473,6 +475,8 @@ def _named_victims(
 ) -> list[Record]:
     """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
     organisation the document names targets it."""
+    if all(ent.label != "INCIDENT" for ent in ents):
+        return []  # (the sentences' entities are some of ``ents``)
     names: dict[str, set[str]] = {}
     for ent in ents:
         if ent.label == "ORGANIZATION":

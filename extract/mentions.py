@@ -49,15 +49,16 @@ def set_entities(doc: Doc, found: list[Found], hashes: dict[str, int] | None = N
     if found:
         labels = [hashes.get(f[2]) or hashes.setdefault(f[2], add(f[2])) for f in found]
         keys = [hashes.get(f[3]) or hashes.setdefault(f[3], add(f[3])) for f in found]
+        # (the array methods: numpy's functions of the same names are Python wrappers)
         starts = numpy.array([f[0] for f in found])
         sizes = numpy.array([f[1] - f[0] for f in found])
         # every entity's tokens: its start repeated, plus 0, 1, ... within the entity
-        within = numpy.arange(sizes.sum()) - numpy.repeat(numpy.cumsum(sizes) - sizes, sizes)
-        tokens = numpy.repeat(starts, sizes) + within
+        within = numpy.arange(sizes.sum()) - (sizes.cumsum() - sizes).repeat(sizes)
+        tokens = starts.repeat(sizes) + within
         values[tokens, 0] = _I
         values[starts, 0] = _B
-        values[tokens, 1] = numpy.repeat(numpy.array(labels, "uint64"), sizes)
-        values[tokens, 2] = numpy.repeat(numpy.array(keys, "uint64"), sizes)
+        values[tokens, 1] = numpy.array(labels, "uint64").repeat(sizes)
+        values[tokens, 2] = numpy.array(keys, "uint64").repeat(sizes)
     doc.from_array(_ATTRS, values)  # type: ignore[arg-type]
     # tuple.__new__: a NamedTuple's own __new__ is Python, run for every mention
     doc.user_data[ENTS_KEY] = (values, [tuple.__new__(Ent, f) for f in found])
@@ -72,13 +73,14 @@ def entities_of(doc: Doc) -> list[Ent]:
         return []
     values = doc.to_array(_ATTRS)
     kept = doc.user_data.get(ENTS_KEY)
-    if kept is not None and numpy.array_equal(kept[0], values):
+    # the same bytes: both arrays are to_array's uint64 (n, 3)
+    if kept is not None and kept[0].tobytes() == values.tobytes():
         return list(kept[1])
     iob, types, keys = values.T
     # an entity begins at a B token with a type, and ends where the I tokens stop
-    begins = numpy.flatnonzero((iob == _B) & (types != 0))
-    not_inside = numpy.append(numpy.flatnonzero(iob != _I), n)
-    ends = not_inside[numpy.searchsorted(not_inside, begins, side="right")]
+    begins = ((iob == _B) & (types != 0)).nonzero()[0]
+    not_inside = numpy.concatenate(((iob != _I).nonzero()[0], [n]))
+    ends = not_inside[not_inside.searchsorted(begins, side="right")]
     strings = doc.vocab.strings
     return [
         Ent(b, e, strings[t], strings[k] if k else "")

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
 from extract.tokenizer import TextKeepingTokenizer
-from extract.tokens import offsets
+from extract.tokens import lower_forms, offsets
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
 MAX_LENGTH: Final = 2_000_000
@@ -45,24 +45,23 @@ class LineSentencizer:
         if not n:
             return doc
         view = offsets(doc)
-        text = view.text
-        marks = [
-            i
-            for i, (start, end) in enumerate(zip(view.starts, view.ends, strict=True))
-            if end - start == 1 and text[start] in _ENDS
-        ]
+        # the lower-case forms, which entity recognition reads next: a token is one of
+        # the end marks (single characters without case) if its lower-case form is
+        marks = [i for i, w in enumerate(lower_forms(doc)) if w in _ENDS]
         is_end = numpy.zeros(n, dtype=bool)
         is_end[marks] = True
         puncts, spaces = doc.to_array([IS_PUNCT, IS_SPACE]).T
         # a word (not punctuation) begins a sentence if an end mark stands between it
-        # and the word before it (or before it, for the first word)
-        words = numpy.flatnonzero(~puncts.astype(bool) & ~is_end)
-        ends_so_far = numpy.cumsum(is_end)[words]
+        # and the word before it (or before it, for the first word); the array methods,
+        # as numpy's functions of the same names are Python wrappers
+        words = (~puncts.astype(bool) & ~is_end).nonzero()[0]
+        ends_so_far = is_end.cumsum()[words]
         ends_before = numpy.concatenate(([0], ends_so_far[:-1]))
-        starts = numpy.full(n, -1, dtype="int64")
+        starts = numpy.empty(n, dtype="int64")
+        starts.fill(-1)
         starts[0] = 1
         starts[words[ends_so_far > ends_before]] = 1
-        for i in numpy.flatnonzero(spaces[:-1]).tolist():
+        for i in spaces[:-1].nonzero()[0].tolist():
             if "\n" in view.token_text(i):
                 starts[i + 1] = 1
         # SENT_START is a signed value stored through spaCy's uint64 attribute arrays

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from extract.mentions import Ent, entities_of
 from extract.tokens import lower_forms as _low
+from extract.tokens import offsets, sentence_at, sentences
 from kg.model import RELATION_SCHEMA
 
 
@@ -202,8 +203,8 @@ SOURCE_VERBS: Final = {
 
 
 def _sentence(doc: Doc, ent: Ent) -> Span:
-    """The sentence of ``ent``, as ``Span.sent`` gives it."""
-    return doc[ent.start : ent.end].sent
+    """The sentence of ``ent``, as ``Span.sent`` gives it (the one of its first token)."""
+    return sentence_at(doc, ent.start)
 
 
 class FoundRelation(NamedTuple):
@@ -256,7 +257,7 @@ def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Span, list[
     """Each sentence with the entities inside it."""
     result = []
     i = 0
-    for sent in doc.sents:
+    for sent in sentences(doc):
         while i < len(ents) and ents[i].start < sent.start:
             i += 1
         j = i
@@ -481,7 +482,7 @@ def _anaphors(
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before. ``starts``: where the sentence has a word that can
     begin one."""
-    doc = sent.doc
+    view = offsets(sent.doc)
     found: list[Ent] = []
     ent_starts = [e.start for e in ents]
     for position in starts:
@@ -490,7 +491,8 @@ def _anaphors(
             if k >= 0 and position < ents[k].end:
                 break  # the word is part of a name
             end = position + len(words)
-            if end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
+            # a token after the anaphor in its sentence is no sentence start
+            if end < sent.end and view.token_text(end).istitle():
                 continue  # "the group Lazarus": a name follows, no anaphor
             previous = history[-1] if history else []
             candidates = [e for e in previous + ents if e.end <= position and e.label in types]
@@ -780,6 +782,7 @@ def find_appositive_parts(
     low = marks.low if marks is not None else _low(doc)
     n = len(low)
     starts = [e.start for e in ents]
+    view = offsets(doc)
     for ent in ents:
         if ent.label not in {"THREAT_ACTOR", "ORGANIZATION", "PERSON"}:
             continue
@@ -793,7 +796,8 @@ def find_appositive_parts(
         if low[k + 1] not in {"a", "an", "the", "another", "one", "its"}:
             continue
         stop = k + 1
-        while stop < min(n, k + 14) and doc[stop].text not in {",", ".", ";", "(", "which"}:
+        # the token's exact text, read from the offsets: doc[stop] makes a Token each time
+        while stop < min(n, k + 14) and view.token_text(stop) not in _ASIDE_ENDS:
             stop += 1
         # the names after k that end by stop (in order and not overlapping: a slice)
         first = bisect_right(starts, k)
@@ -804,6 +808,9 @@ def find_appositive_parts(
         found.extend(_aside_part(doc, ent, inside, low, k, stop))
         found.extend(_aside_location(doc, ent, inside, low, k))
     return found
+
+
+_ASIDE_ENDS: Final = frozenset({",", ".", ";", "(", "which"})
 
 
 def find_owned_actors(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> list[FoundRelation]:

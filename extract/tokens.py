@@ -7,13 +7,14 @@ from bisect import bisect_right
 from typing import Final
 
 from spacy.attrs import IDX, LENGTH
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extract.mentions import ENTS_KEY
 
 LOWER_KEY: Final = "kg.lower"
 TEXT_KEY: Final = "kg.text"
 OFFSETS_KEY: Final = "kg.offsets"
+SENTS_KEY: Final = "kg.sents"
 
 
 def lower_forms(doc: Doc) -> list[str]:
@@ -57,6 +58,7 @@ def forget(doc: Doc) -> None:
     doc.user_data.pop(LOWER_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
     doc.user_data.pop(OFFSETS_KEY, None)
+    doc.user_data.pop(SENTS_KEY, None)
 
 
 class Offsets:
@@ -110,3 +112,26 @@ def offsets(doc: Doc) -> Offsets:
     if cached is None or len(cached.starts) != len(doc):
         cached = doc.user_data[OFFSETS_KEY] = Offsets(doc)
     return cached  # type: ignore[no-any-return]
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """``doc.sents`` as a list, cached like :func:`lower_forms`."""
+    cached = doc.user_data.get(SENTS_KEY)
+    if not cached or cached[-1].end != len(doc):
+        cached = doc.user_data[SENTS_KEY] = list(doc.sents)
+    return cached  # type: ignore[no-any-return]
+
+
+def sentence_at(doc: Doc, position: int) -> Span:
+    """The sentence holding token ``position``: what ``doc[position].sent`` gives, without
+    a Token, and without the check of the whole doc for sentence starts that each
+    ``Span.sent`` makes."""
+    sents = sentences(doc)
+    lo, hi = 0, len(sents)
+    while hi - lo > 1:  # the last sentence starting at or before the position
+        mid = (lo + hi) // 2
+        if sents[mid].start <= position:
+            lo = mid
+        else:
+            hi = mid
+    return sents[lo]

@@ -7,6 +7,7 @@ graph builder to link entities to ATT&CK, Wikidata and STIX vocabularies.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -78,6 +79,12 @@ class Catalogue:
 
     def get(self, key: str) -> CatalogueEntry | None:
         return self._index.get(key)
+
+    @property
+    def index(self) -> Mapping[str, CatalogueEntry]:
+        """The entries by key (not to be changed), for callers that look up every
+        mention: a method call per lookup costs more than the lookup."""
+        return self._index
 
 
 def parse_catalogue(data: dict[str, object]) -> Catalogue:
