@@ -8,7 +8,6 @@ Each entity span is a ``doc.ents`` member whose label is the schema type and who
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from typing import Final
 
 from spacy.language import Language
@@ -201,16 +200,24 @@ def filter_found(spans: list[Found]) -> list[Found]:
     """``spacy.util.filter_spans`` for :data:`Found` tuples: of overlapping spans the
     (first) longest wins; the result is in text order."""
     in_order = sorted(spans)
-    if all(a[1] <= b[0] for a, b in pairwise(in_order)):
+    for k in range(1, len(in_order)):
+        if in_order[k - 1][1] > in_order[k][0]:
+            break
+    else:
         return in_order  # nothing overlaps (the common case)
-    ordered = sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True)
+    # longest first, then leftmost, then as given: the stable sort by (size, -start) in
+    # reverse, with keys built here rather than by a key function called per span
+    ordered = sorted([(s[0] - s[1], s[0], i) for i, s in enumerate(spans)])
     result = []
     seen: set[int] = set()
-    for span in ordered:
+    for _, _, i in ordered:
+        span = spans[i]
         if span[0] not in seen and span[1] - 1 not in seen:
             result.append(span)
-            seen.update(range(span[0], span[1]))
-    return sorted(result, key=lambda s: s[0])
+            for token in range(span[0], span[1]):
+                seen.add(token)
+    # the spans kept do not overlap, so no two share a start
+    return sorted(result)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -4,7 +4,6 @@ relations and the event form of dated sanctions."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -25,7 +24,7 @@ from extract.relations import (
     is_anaphor,
     sentences_with_entities,
 )
-from extract.tokens import Offsets, doc_text, forget, offsets, sentence_at
+from extract.tokens import Offsets, count_below, doc_text, forget, offsets, sentence_at
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -353,7 +352,7 @@ def _sanction_events(
         here = by_sentence.get(sent.start, [])
         dates = [e for e in sent_ents if e.label == "DATE"]
         issuers = list(dict.fromkeys([r.subject.key for r in here if not r.negated]))
-        k = bisect_left(words, sent.start)
+        k = count_below(words, sent.start)
         trigger = words[k] if k < len(words) and words[k] < sent.end else None
         if trigger is None or not dates:
             previous_issuers = issuers or previous_issuers[:0]

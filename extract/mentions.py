@@ -44,8 +44,11 @@ def set_entities(doc: Doc, found: list[Found], hashes: dict[str, int] | None = N
         return
     hashes = {} if hashes is None else hashes
     add = doc.vocab.strings.add
-    values = doc.to_array(_ATTRS)  # set_ents keeps the KB ids of the other tokens
-    values[:, 0], values[:, 1] = _O, 0
+    # every token outside an entity and untyped, keeping its KB id (as set_ents does):
+    # only the ids are read from the doc
+    values = numpy.zeros((n, 3), dtype="uint64")
+    values[:, 0] = _O
+    values[:, 2] = doc.to_array(ENT_KB_ID)
     if found:
         labels = [hashes.get(f[2]) or hashes.setdefault(f[2], add(f[2])) for f in found]
         keys = [hashes.get(f[3]) or hashes.setdefault(f[3], add(f[3])) for f in found]

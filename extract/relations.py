@@ -9,7 +9,6 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final, NamedTuple
@@ -17,8 +16,8 @@ from typing import Final, NamedTuple
 from spacy.tokens import Doc, Span
 
 from extract.mentions import Ent, entities_of
+from extract.tokens import count_at_most, count_below, offsets, sentence_at, sentences
 from extract.tokens import lower_forms as _low
-from extract.tokens import offsets, sentence_at, sentences
 from kg.model import RELATION_SCHEMA
 
 
@@ -351,7 +350,14 @@ class Marks:
 
 def _first_cue_end(cues: list[tuple[int, int]], start: int, end: int) -> int:
     first = _NONE
-    for k in range(bisect_left(cues, (start,)), len(cues)):  # no copy of the list's tail
+    lo, hi = 0, len(cues)  # to the first cue starting at or after start (count_below)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cues[mid][0] < start:
+            lo = mid + 1
+        else:
+            hi = mid
+    for k in range(lo, len(cues)):  # no copy of the list's tail
         cue_start, cue_end = cues[k]
         if cue_start >= end:
             break
@@ -398,7 +404,7 @@ def find_relations(
 
 def _within(positions: list[int], start: int, end: int) -> list[int]:
     """The sorted ``positions`` that fall in tokens [start, end)."""
-    return positions[bisect_left(positions, start) : bisect_left(positions, end)]
+    return positions[count_below(positions, start) : count_below(positions, end)]
 
 
 class _Context:
@@ -439,7 +445,7 @@ class _Context:
         if trig.words != ("in",):
             return True
         first = _in_object_start(end, self.low)
-        k = bisect_left(self.starts, first)
+        k = count_below(self.starts, first)
         if k == len(self.starts) or self.starts[k] != first:
             return False
         return any(e.end == start for e in self.mentions[:k])
@@ -456,24 +462,24 @@ class _Context:
         """Whether a mention covers token ``position``."""
         if self.ends is None:
             return any(e.start <= position < e.end for e in self.mentions)
-        k = bisect_right(self.starts, position) - 1
+        k = count_at_most(self.starts, position) - 1
         return k >= 0 and position < self.ends[k]
 
     def clause_start(self, position: int) -> int:
         """Just after the last clause break (";", "while", "but") before ``position``."""
-        k = bisect_left(self.breaks, position)
+        k = count_below(self.breaks, position)
         return self.breaks[k - 1] + 1 if k else self.start
 
     def before(self, clause_start: int, position: int) -> list[Ent]:
         """Mentions inside tokens [clause_start, position)."""
         if self.ends is None:
             return [e for e in self.mentions if e.end <= position and e.start >= clause_start]
-        lo = bisect_left(self.starts, clause_start)
-        return self.mentions[lo : max(lo, bisect_right(self.ends, position))]
+        lo = count_below(self.starts, clause_start)
+        return self.mentions[lo : max(lo, count_at_most(self.ends, position))]
 
     def after(self, position: int, stop: int) -> list[Ent]:
         """Mentions starting inside tokens [position, stop)."""
-        return self.mentions[bisect_left(self.starts, position) : bisect_left(self.starts, stop)]
+        return self.mentions[count_below(self.starts, position) : count_below(self.starts, stop)]
 
 
 def _anaphors(
@@ -487,7 +493,7 @@ def _anaphors(
     ent_starts = [e.start for e in ents]
     for position in starts:
         for words, types in _anaphors_at(low, position, sent.end):
-            k = bisect_right(ent_starts, position) - 1
+            k = count_at_most(ent_starts, position) - 1
             if k >= 0 and position < ents[k].end:
                 break  # the word is part of a name
             end = position + len(words)
@@ -590,7 +596,7 @@ def _apply(trig: Trigger, start: int, end: int, ctx: _Context) -> list[FoundRela
         and low[end] == "by"
     )
     before = ctx.before(ctx.clause_start(start), start)
-    boundary = bisect_left(ctx.boundaries, end)
+    boundary = count_below(ctx.boundaries, end)
     stop = ctx.boundaries[boundary] if boundary < len(ctx.boundaries) else sent.end
     after = ctx.after(end, stop)
     negated = ctx.negation_end <= start
@@ -800,7 +806,7 @@ def find_appositive_parts(
         while stop < min(n, k + 14) and view.token_text(stop) not in _ASIDE_ENDS:
             stop += 1
         # the names after k that end by stop (in order and not overlapping: a slice)
-        first = bisect_right(starts, k)
+        first = count_at_most(starts, k)
         last = first
         while last < len(ents) and ents[last].end <= stop:
             last += 1

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import Final
 
 from spacy.attrs import IDX, LENGTH
@@ -103,7 +102,7 @@ class Offsets:
         """The token whose text or trailing space holds character ``char``, or -1."""
         if char < 0 or char >= len(self.text) or not self.starts:
             return -1
-        return bisect_right(self.starts, char) - 1
+        return count_at_most(self.starts, char) - 1
 
 
 def offsets(doc: Doc) -> Offsets:
@@ -135,3 +134,31 @@ def sentence_at(doc: Doc, position: int) -> Span:
         else:
             hi = mid
     return sents[lo]
+
+
+# bisect_left and bisect_right for the sorted token positions the rules search: compiled
+# here, as a call into the bisect module is a Python call from the compiled rules
+
+
+def count_below(values: list[int], x: int) -> int:
+    """How many of the sorted ``values`` are below ``x`` (``bisect_left``)."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def count_at_most(values: list[int], x: int) -> int:
+    """How many of the sorted ``values`` are ``x`` or below (``bisect_right``)."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

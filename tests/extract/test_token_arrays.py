@@ -5,17 +5,32 @@ from __future__ import annotations
 
 import json
 import pickle
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
 from extract.entities import filter_found
 from extract.extractor import Extractor
 from extract.mentions import entities_of, set_entities
-from extract.tokens import TEXT_KEY, Offsets, doc_text, lower_forms
+from extract.tokens import (
+    TEXT_KEY,
+    Offsets,
+    count_at_most,
+    count_below,
+    doc_text,
+    forget,
+    lower_forms,
+    sentence_at,
+)
 
 ODD = ["", " ", "Kim", "a  b\n\n c\t\td ", "Lazarus Group hit 한국 banks\u200f in 2017.\n"]
 #: lower-casing that is not one character for one: a sigma's form depends on what
@@ -57,6 +72,36 @@ def test_set_entities_writes_what_set_ents_writes(nlp: Language, dev_dir: Path) 
         set_entities(ours, found)
         theirs.set_ents([Span(theirs, s, e, label=lab, kb_id=key) for s, e, lab, key in found])
         assert entity_annotation(ours) == entity_annotation(theirs)
+
+
+def test_set_entities_keeps_what_set_ents_keeps(nlp: Language, dev_dir: Path) -> None:
+    """On docs that have entities already: the tokens left outside keep their KB ids."""
+    kept = 0
+    for doc in nlp.pipe(dev_texts(dev_dir)):
+        before = [(e.start, e.end, e.label_, e.kb_id_) for e in doc.ents]
+        after = [(s, e, lab, key) for s, e, lab, key in before[1::2]]
+        ours, theirs = Doc(doc.vocab, words=[t.text for t in doc]), doc.copy()
+        set_entities(ours, before)
+        set_entities(ours, after)
+        theirs.set_ents([Span(theirs, s, e, label=lab, kb_id=key) for s, e, lab, key in after])
+        assert entity_annotation(ours) == entity_annotation(theirs)
+        kept += sum(1 for t in ours if t.ent_iob_ == "O" and t.ent_kb_id_)
+    assert kept  # some ids were there to keep
+
+
+def test_sentence_at_is_the_sentence_span_sent_gives(nlp: Language, dev_dir: Path) -> None:
+    for doc in nlp.pipe(dev_texts(dev_dir)):
+        for i in range(len(doc)):
+            got, expected = sentence_at(doc, i), doc[i : i + 1].sent
+            assert (got.start, got.end) == (expected.start, expected.end)
+        forget(doc)
+
+
+@given(st.lists(st.integers(-3, 30)), st.integers(-5, 35))
+def test_counts_are_bisect(values: list[int], x: int) -> None:
+    values.sort()
+    assert count_below(values, x) == bisect_left(values, x)
+    assert count_at_most(values, x) == bisect_right(values, x)
 
 
 def test_offsets_align_characters_as_char_span_does(nlp: Language, dev_dir: Path) -> None:
@@ -104,3 +149,25 @@ def test_the_tokenizer_is_saved_and_pickled_as_spacys(nlp: Language, tmp_path: P
     ]
     copy = pickle.loads(pickle.dumps(nlp.tokenizer))
     assert [t.text for t in copy(text)] == [t.text for t in nlp.tokenizer(text)]
+
+
+@lru_cache(maxsize=1)
+def _blank_vocab() -> Vocab:
+    return spacy.blank("en").vocab
+
+
+_SPANS = st.lists(
+    st.tuples(st.integers(0, 19), st.integers(1, 5), st.sampled_from(["STATE", "SECTOR"])),
+    max_size=25,
+)
+
+
+@given(_SPANS)
+def test_filter_found_keeps_what_filter_spans_keeps(
+    drawn: list[tuple[int, int, str]],
+) -> None:
+    doc = Doc(_blank_vocab(), words=["w"] * 25)
+    found = [(s, s + n, label, f"{label}/{i}") for i, (s, n, label) in enumerate(drawn)]
+    spans = [Span(doc, s, e, label=lab, kb_id=key) for s, e, lab, key in found]
+    expected = [(s.start, s.end, s.label_, s.kb_id_) for s in filter_spans(spans)]
+    assert filter_found(found) == expected
