@@ -14,11 +14,12 @@ import spacy
 from hypothesis import given
 from hypothesis import strategies as st
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from extract.entities import filter_found
+from extract.entities import CatalogueRuler, NameMatcher, _case_sensitive, filter_found
 from extract.extractor import Extractor
 from extract.mentions import entities_of, set_entities
 from extract.tokens import (
@@ -31,6 +32,7 @@ from extract.tokens import (
     lower_forms,
     sentence_at,
 )
+from kg.catalogue import Catalogue, CatalogueEntry
 
 ODD = ["", " ", "Kim", "a  b\n\n c\t\td ", "Lazarus Group hit 한국 banks\u200f in 2017.\n"]
 #: lower-casing that is not one character for one: a sigma's form depends on what
@@ -171,3 +173,45 @@ def test_filter_found_keeps_what_filter_spans_keeps(
     spans = [Span(doc, s, e, label=lab, kb_id=key) for s, e, lab, key in found]
     expected = [(s.start, s.end, s.label_, s.kb_id_) for s in filter_spans(spans)]
     assert filter_found(found) == expected
+
+
+def _phrase_matches(nlp: Language, catalogue: Catalogue, doc: Doc) -> list[tuple[int, int, str]]:
+    """What spaCy's PhraseMatchers find: case-kept names on ORTH first, then the rest on
+    LOWER."""
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for entry in catalogue.entries:
+        for alias in entry.names:
+            matcher = exact if _case_sensitive(alias) else folded
+            matcher.add(entry.key, [nlp.make_doc(alias)])
+    strings = nlp.vocab.strings
+    return [(s, e, strings[m]) for matcher in (exact, folded) for m, s, e in matcher(doc)]
+
+
+def test_the_name_matcher_finds_what_phrase_matchers_find(nlp: Language, dev_dir: Path) -> None:
+    ruler = nlp.get_pipe("kg_entities")
+    assert isinstance(ruler, CatalogueRuler)
+    texts = dev_texts(dev_dir) + CASES + ["APT38 apt38 Apt38 Lazarus lazarus LAZARUS GROUP"]
+    docs = [nlp.make_doc(t) for t in texts]
+    expected = [_phrase_matches(nlp, ruler.catalogue, doc) for doc in docs]
+    got = [
+        [(s, e, key) for s, e, _, key in ruler.names(Offsets(doc), lower_forms(doc))]
+        for doc in docs
+    ]
+    assert got == expected
+    assert sum(map(len, got)) > 100
+
+
+def test_a_name_two_entries_share_is_found_for_both(nlp: Language) -> None:
+    entries = (
+        CatalogueEntry("threat-actor/first", "THREAT_ACTOR", "Hidden Lynx", ("Aurora Panda",)),
+        CatalogueEntry("threat-actor/second", "THREAT_ACTOR", "Aurora Panda", ()),
+    )
+    matcher = NameMatcher(nlp.make_doc, Catalogue(entries))
+    doc = nlp.make_doc("Aurora Panda and Hidden Lynx.")
+    found = matcher(Offsets(doc), lower_forms(doc))
+    assert [key for _, _, _, key in found] == [
+        "threat-actor/first",  # the first in the catalogue first
+        "threat-actor/second",
+        "threat-actor/first",
+    ]
