@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Final
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -15,7 +16,7 @@ from spacy.tokens import Doc
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
 from extract.tokenizer import TextKeepingTokenizer
-from extract.tokens import lower_forms, offsets
+from extract.tokens import lower_forms
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
 
 MAX_LENGTH: Final = 2_000_000
@@ -29,41 +30,48 @@ def make_sentences(nlp: Language, name: str) -> LineSentencizer:
 _ENDS: Final = frozenset(Sentencizer.default_punct_chars)  # the tokens that end a sentence
 
 
+_FORMS_KEPT: Final = 100_000  # forms whose punctuation is remembered, at most
+
+
 class LineSentencizer:
     """Sentences end at sentence punctuation (spaCy's ``Sentencizer`` rule) and at line
     breaks (headings, list items).
 
-    Worked out on whole token arrays with numpy rather than by a Python loop over every
-    token of the corpus.
+    Read from the lower-case forms that entity recognition reads next: a token is one of
+    the end marks (single characters without case) if its lower-case form is, and a
+    form is punctuation if its token is (spaCy's ``IS_PUNCT``: every character in a
+    Unicode category P), which is remembered for every form seen.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.punctuation: dict[str, bool] = {}  # lower-case form -> all punctuation
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        view = offsets(doc)
-        # the lower-case forms, which entity recognition reads next: a token is one of
-        # the end marks (single characters without case) if its lower-case form is
-        marks = [i for i, w in enumerate(lower_forms(doc)) if w in _ENDS]
-        is_end = numpy.zeros(n, dtype=bool)
-        is_end[marks] = True
-        puncts, spaces = doc.to_array([IS_PUNCT, IS_SPACE]).T
-        # a word (not punctuation) begins a sentence if an end mark stands between it
-        # and the word before it (or before it, for the first word); the array methods,
-        # as numpy's functions of the same names are Python wrappers
-        words = (~puncts.astype(bool) & ~is_end).nonzero()[0]
-        ends_so_far = is_end.cumsum()[words]
-        ends_before = numpy.concatenate(([0], ends_so_far[:-1]))
-        starts = numpy.empty(n, dtype="int64")
-        starts.fill(-1)
+        punctuation = self.punctuation
+        if len(punctuation) > _FORMS_KEPT:
+            punctuation.clear()
+        starts = numpy.full(n, -1, dtype="int64")
         starts[0] = 1
-        starts[words[ends_so_far > ends_before]] = 1
-        for i in spaces[:-1].nonzero()[0].tolist():
-            if "\n" in view.token_text(i):
-                starts[i + 1] = 1
+        pending = False  # an end mark since the last word (not punctuation) before
+        for i, form in enumerate(lower_forms(doc)):
+            if form in _ENDS:
+                pending = True
+                continue
+            if "\n" in form and i + 1 < n and form.isspace():
+                starts[i + 1] = 1  # a line break ends a sentence
+            is_punct = punctuation.get(form)
+            if is_punct is None:
+                is_punct = punctuation[form] = all(
+                    unicodedata.category(c).startswith("P") for c in form
+                )
+            if not is_punct:
+                if pending:
+                    starts[i] = 1  # a word after an end mark begins a sentence
+                pending = False
         # SENT_START is a signed value stored through spaCy's uint64 attribute arrays
         doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
         return doc

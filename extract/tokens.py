@@ -67,9 +67,9 @@ class Offsets:
 
     def __init__(self, doc: Doc) -> None:
         self.text = doc_text(doc)
-        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
-        self.starts: list[int] = starts
-        self.ends: list[int] = [s + n for s, n in zip(starts, lengths, strict=True)]
+        starts, lengths = doc.to_array([IDX, LENGTH]).T
+        self.starts: list[int] = starts.tolist()
+        self.ends: list[int] = (starts + lengths).tolist()
 
     def span_text(self, start: int, end: int) -> str:
         """The text of tokens [start, end) (without the last one's trailing space)."""

@@ -234,8 +234,8 @@ def test_technique_by_an_actor(extractor: Extractor) -> None:
 
 
 def test_sentences_follow_spacys_sentencizer_and_line_breaks(dev_dir: Path) -> None:
-    """kg_sentences reads token arrays for speed; its boundaries are those of spaCy's
-    Sentencizer plus a boundary after every line break."""
+    """kg_sentences reads the lower-case forms for speed; its boundaries are those of
+    spaCy's Sentencizer plus a boundary after every line break."""
     from spacy.pipeline import Sentencizer
 
     from extract.pipeline import LineSentencizer
@@ -245,6 +245,8 @@ def test_sentences_follow_spacys_sentencizer_and_line_breaks(dev_dir: Path) -> N
     reference, ours = Sentencizer(), LineSentencizer("kg_sentences")
     texts = [read_path(p, max_bytes=10**7).text for p in sorted(dev_dir.glob("*.json"))]
     texts += ["One.\n\nTwo", "x. . . y!? z\n", "Title\nBody text here", "end.", "\n", "a"]
+    # punctuation of other scripts, and space that is no line break
+    texts += ["“Quoted.” Next — a dash… «Bonjour» ¿Qué? ¡Sí! Done؟ ok", "a\u2029b. c\t\td .)( e"]
     for text in texts:
         expected = reference(nlp.make_doc(text))
         for tok in expected[:-1]:
