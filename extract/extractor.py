@@ -345,6 +345,8 @@ def _sanction_events(
         for i in marks.triggers  # every sanctions word is a trigger
         if low[i] in SANCTION_WORDS and not (i + 1 < len(low) and low[i + 1] == "list")
     ]
+    if not words:
+        return entities, relations  # no sanctions word, no event
     for r in found:
         if r.predicate == "sanctions":
             by_sentence.setdefault(r.sentence.start, []).append(r)

@@ -533,7 +533,12 @@ def _anaphors_at(
 def is_anaphor(span: Ent, low: list[str]) -> bool:
     """Whether the mention is "the group", "it" and the like rather than a name (``low``:
     the doc's lower-case forms)."""
-    return tuple(low[span.start : span.end]) in ANAPHORS
+    # most mentions are names: their first word begins no anaphor
+    return (
+        span.end > span.start
+        and low[span.start] in _ANAPHOR_FIRSTS
+        and tuple(low[span.start : span.end]) in ANAPHORS
+    )
 
 
 def _plural_antecedent(
