@@ -9,6 +9,7 @@ Negation cues before the trigger mark the relation negated; hedges lower its con
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final, NamedTuple
@@ -302,10 +303,34 @@ def _by_first(cues: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ..
 
 _NEGATIONS_BY_FIRST: Final = _by_first(NEGATIONS)
 _HEDGES_BY_FIRST: Final = _by_first(HEDGES)
-_MARKED: Final = frozenset(
-    {*_BY_FIRST, *_ANAPHOR_FIRSTS, *BOUNDARIES, *_CLAUSE_BREAKS, ","}
-    | {*_NEGATIONS_BY_FIRST, *_HEDGES_BY_FIRST}
-)
+# what a word can be to the rules, as bits: one dict lookup a token tells them all
+_TRIGGER: Final = 1
+_ANAPHOR: Final = 2
+_BOUNDARY: Final = 4
+_BREAK: Final = 8
+_COMMA: Final = 16
+_NEGATION: Final = 32
+_HEDGE: Final = 64
+
+
+def _kinds() -> dict[str, int]:
+    groups: list[tuple[Iterable[str], int]] = [
+        (_BY_FIRST, _TRIGGER),
+        (_ANAPHOR_FIRSTS, _ANAPHOR),
+        (BOUNDARIES, _BOUNDARY),
+        (_CLAUSE_BREAKS, _BREAK),
+        ({","}, _COMMA),
+        (_NEGATIONS_BY_FIRST, _NEGATION),
+        (_HEDGES_BY_FIRST, _HEDGE),
+    ]
+    kinds: dict[str, int] = {}
+    for words, kind in groups:
+        for word in words:
+            kinds[word] = kinds.get(word, 0) | kind
+    return kinds
+
+
+_KINDS: Final = _kinds()
 _NONE: Final = 1 << 62  # "no such cue": beyond any token position
 
 
@@ -327,24 +352,27 @@ class Marks:
         self.negations: list[tuple[int, int]] = []  # (start, end) of each cue
         self.hedges: list[tuple[int, int]] = []
         for i, w in enumerate(low):
-            if w not in _MARKED:
+            kinds = _KINDS.get(w, 0)
+            if not kinds:
                 continue
-            if w in _BY_FIRST:
+            if kinds & _TRIGGER:
                 self.triggers.append(i)
-            if w in _ANAPHOR_FIRSTS:
+            if kinds & _ANAPHOR:
                 self.anaphors.append(i)
-            if w in BOUNDARIES:
+            if kinds & _BOUNDARY:
                 self.boundaries.append(i)
-            if w in _CLAUSE_BREAKS:
+            if kinds & _BREAK:
                 self.breaks.append(i)
-            if w == ",":
+            if kinds & _COMMA:
                 self.commas.append(i)
-            for cue in _NEGATIONS_BY_FIRST.get(w, ()):
-                if tuple(low[i : i + len(cue)]) == cue:
-                    self.negations.append((i, i + len(cue)))
-            for cue in _HEDGES_BY_FIRST.get(w, ()):
-                if tuple(low[i : i + len(cue)]) == cue:
-                    self.hedges.append((i, i + len(cue)))
+            if kinds & _NEGATION:
+                for cue in _NEGATIONS_BY_FIRST[w]:
+                    if tuple(low[i : i + len(cue)]) == cue:
+                        self.negations.append((i, i + len(cue)))
+            if kinds & _HEDGE:
+                for cue in _HEDGES_BY_FIRST[w]:
+                    if tuple(low[i : i + len(cue)]) == cue:
+                        self.hedges.append((i, i + len(cue)))
 
     def negation_end(self, start: int, end: int) -> int:
         """Where the first negation cue inside tokens [start, end) ends (``_NONE`` if
