@@ -115,25 +115,24 @@ def offsets(doc: Doc) -> Offsets:
 
 def sentences(doc: Doc) -> list[Span]:
     """``doc.sents`` as a list, cached like :func:`lower_forms`."""
-    cached = doc.user_data.get(SENTS_KEY)
-    if not cached or cached[-1].end != len(doc):
-        cached = doc.user_data[SENTS_KEY] = list(doc.sents)
-    return cached  # type: ignore[no-any-return]
+    return _sentences(doc)[0]
 
 
 def sentence_at(doc: Doc, position: int) -> Span:
     """The sentence holding token ``position``: what ``doc[position].sent`` gives, without
     a Token, and without the check of the whole doc for sentence starts that each
     ``Span.sent`` makes."""
-    sents = sentences(doc)
-    lo, hi = 0, len(sents)
-    while hi - lo > 1:  # the last sentence starting at or before the position
-        mid = (lo + hi) // 2
-        if sents[mid].start <= position:
-            lo = mid
-        else:
-            hi = mid
-    return sents[lo]
+    spans, starts = _sentences(doc)
+    return spans[count_at_most(starts, position) - 1]
+
+
+def _sentences(doc: Doc) -> tuple[list[Span], list[int]]:
+    """The doc's sentences and where each starts, cached until :func:`forget`."""
+    cached = doc.user_data.get(SENTS_KEY)
+    if cached is None or not cached[0] or cached[0][-1].end != len(doc):
+        spans = list(doc.sents)
+        cached = doc.user_data[SENTS_KEY] = (spans, [s.start for s in spans])
+    return cached  # type: ignore[no-any-return]
 
 
 # bisect_left and bisect_right for the sorted token positions the rules search: compiled

@@ -175,8 +175,8 @@ def test_filter_found_keeps_what_filter_spans_keeps(
     assert filter_found(found) == expected
 
 
-def _phrase_matches(nlp: Language, catalogue: Catalogue, doc: Doc) -> list[tuple[int, int, str]]:
-    """What spaCy's PhraseMatchers find: case-kept names on ORTH first, then the rest on
+def _phrase_matchers(nlp: Language, catalogue: Catalogue) -> tuple[PhraseMatcher, PhraseMatcher]:
+    """spaCy's PhraseMatchers for the catalogue: case-kept names on ORTH, the rest on
     LOWER."""
     exact = PhraseMatcher(nlp.vocab, attr="ORTH")
     folded = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -184,16 +184,19 @@ def _phrase_matches(nlp: Language, catalogue: Catalogue, doc: Doc) -> list[tuple
         for alias in entry.names:
             matcher = exact if _case_sensitive(alias) else folded
             matcher.add(entry.key, [nlp.make_doc(alias)])
-    strings = nlp.vocab.strings
-    return [(s, e, strings[m]) for matcher in (exact, folded) for m, s, e in matcher(doc)]
+    return exact, folded
 
 
 def test_the_name_matcher_finds_what_phrase_matchers_find(nlp: Language, dev_dir: Path) -> None:
     ruler = nlp.get_pipe("kg_entities")
     assert isinstance(ruler, CatalogueRuler)
+    matchers = _phrase_matchers(nlp, ruler.catalogue)
+    strings = nlp.vocab.strings
     texts = dev_texts(dev_dir) + CASES + ["APT38 apt38 Apt38 Lazarus lazarus LAZARUS GROUP"]
     docs = [nlp.make_doc(t) for t in texts]
-    expected = [_phrase_matches(nlp, ruler.catalogue, doc) for doc in docs]
+    expected = [
+        [(s, e, strings[m]) for matcher in matchers for m, s, e in matcher(doc)] for doc in docs
+    ]
     got = [
         [(s, e, key) for s, e, _, key in ruler.names(Offsets(doc), lower_forms(doc))]
         for doc in docs
