@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -14,6 +14,14 @@ from spacy.tokens import Doc, Span
 from extract.entities import strip_article
 from extract.mentions import Ent, entities_of
 from extract.readers import SourceDocument
+from extract.records import (
+    ENTITY_ROWS,
+    MENTION_ROWS,
+    RELATION_ROWS,
+    EntityRow,
+    MentionRow,
+    RelationRow,
+)
 from extract.relations import (
     FoundRelation,
     Marks,
@@ -31,9 +39,6 @@ from kg.iri import slugify
 from kg.model import Entity, Extraction, Mention, Relation
 
 EXTRACTOR_NAME: Final = "threat-kg-rules"
-#: a relation or entity as the pipeline leaves it on the doc: a plain dict, so that docs
-#: cross process boundaries with ``nlp.pipe(n_process=N)``
-Record = dict[str, Any]
 PARTY_TYPES: Final = {"THREAT_ACTOR", "PERSON", "ORGANIZATION"}
 _ADJ_STOP: Final = {
     "the",
@@ -139,34 +144,31 @@ def split_text(text: str, limit: int) -> list[tuple[int, str]]:
 
 
 def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extraction:
-    """The kg model of the processed pieces of one document (their ``doc._.kg_entities``
-    and ``doc._.kg_relations``), offsets moved to the whole text."""
+    """The kg model of the processed pieces of one document (the rows of
+    ``extract.records``), offsets moved to the whole text."""
     merged: dict[str, Entity] = {}
-    records: list[Record] = []
+    records: list[RelationRow] = []
     for offset, doc in parts:
-        for e in doc._.kg_entities:
-            mentions = tuple(
-                Mention(m["text"], m["start"] + offset, m["end"] + offset) for m in e["mentions"]
+        # unpacked by position: rows come back from other processes as lists
+        named: dict[str, list[Mention]] = {}
+        for key, text, s, e in doc.user_data[MENTION_ROWS]:
+            named.setdefault(key, []).append(Mention(text, s + offset, e + offset))
+        for key, etype, label, normalized in doc.user_data[ENTITY_ROWS]:
+            mentions = tuple(named.get(key, []))
+            ent = Entity(key, etype, label, mentions, normalized=normalized)
+            old = merged.get(key)
+            merged[key] = ent if old is None else replace(old, mentions=old.mentions + mentions)
+        for subj, pred, obj, evidence, s, e, confidence, negated, cited in doc.user_data[
+            RELATION_ROWS
+        ]:
+            records.append(
+                (subj, pred, obj, evidence, s + offset, e + offset, confidence, negated, cited)
             )
-            ent = Entity(
-                **{
-                    **e,
-                    "mentions": mentions,
-                    "aliases": tuple(e["aliases"]),
-                    "external_ids": tuple(e["external_ids"]),
-                }
-            )
-            old = merged.get(ent.key)
-            merged[ent.key] = ent if old is None else replace(old, mentions=old.mentions + mentions)
-        records += [
-            {**r, "start": r["start"] + offset, "end": r["end"] + offset}
-            for r in doc._.kg_relations
-        ]
     return Extraction(
         meta=source.meta,
         text=source.text,
         entities=tuple(merged.values()),
-        relations=tuple(Relation(**r) for r in _unique(records)),
+        relations=tuple(Relation(*r) for r in _unique(records)),
         extractor=EXTRACTOR_NAME,
         extractor_version=__version__,
     )
@@ -174,8 +176,8 @@ def to_extraction(parts: list[tuple[int, Doc]], source: SourceDocument) -> Extra
 
 class RelationFinder:
     """The ``kg_relations`` component: relations, negation, hedging, attribution of the
-    claim and the event form of dated sanctions, as plain records on the Doc (so that
-    docs cross process boundaries with ``nlp.pipe(n_process=N)``)."""
+    claim and the event form of dated sanctions, left on the Doc as the rows of
+    ``extract.records`` with the doc's entities."""
 
     def __init__(self, name: str, *, catalogue: Catalogue) -> None:
         self.name = name
@@ -201,73 +203,51 @@ class RelationFinder:
             + _incident_dates(sentences)
             + _named_victims(sentences, ents, self.catalogue, view)
         )
-        records = _entity_records(ents, self.catalogue, view)
-        records += [
-            _entity_record(
-                e.key,
-                e.type,
-                e.label,
-                [{"text": m.text, "start": m.start, "end": m.end} for m in e.mentions],
-            )
-            for e in extra_entities
-        ]
-        keys = {r["key"] for r in records}
-        relations = _unique([r for r in relations if r["subject"] in keys and r["object"] in keys])
-        doc._.kg_entities = records
-        doc._.kg_relations = relations
+        rows, mentions = _entity_rows(ents, self.catalogue, view)
+        for e in extra_entities:
+            rows.append((e.key, e.type, e.label, None))
+            mentions += [(e.key, m.text, m.start, m.end) for m in e.mentions]
+        keys = {r[0] for r in rows}
+        relations = _unique([r for r in relations if r[0] in keys and r[2] in keys])
+        doc.user_data[ENTITY_ROWS] = rows
+        doc.user_data[MENTION_ROWS] = mentions
+        doc.user_data[RELATION_ROWS] = relations
         forget(doc)
         return doc
 
 
-def _entity_record(
-    key: str, etype: str, label: str, mentions: list[Record], normalized: str | None = None
-) -> Record:
-    """The plain record of an entity, in the fields of ``kg.model.Entity``."""
-    return {
-        "key": key,
-        "type": etype,
-        "label": label,
-        "mentions": mentions,
-        "aliases": (),
-        "external_ids": (),
-        "normalized": normalized,
-    }
-
-
-def _entity_records(ents: list[Ent], catalogue: Catalogue, view: Offsets) -> list[Record]:
-    """The records of the doc's entities (written directly, not through
-    ``kg.model.Entity``: there are as many mentions as names in the text)."""
+def _entity_rows(
+    ents: list[Ent], catalogue: Catalogue, view: Offsets
+) -> tuple[list[EntityRow], list[MentionRow]]:
+    """The rows of the doc's entities and of their mentions (written directly, not
+    through ``kg.model.Entity``: there are as many mentions as names in the text)."""
     grouped: dict[str, list[Ent]] = {}
     for ent in ents:
         grouped.setdefault(ent.key, []).append(ent)
     text, starts, ends = view.text, view.starts, view.ends
     index = catalogue.index  # a dict lookup each, not a Python call
-    records = []
+    rows: list[EntityRow] = []
+    mention_rows: list[MentionRow] = []
     for key, group in grouped.items():
         etype = group[0].label
         entry = index.get(key)
         iso = None
-        mentions: list[Record] = [
-            {
-                "text": text[starts[e.start] : ends[e.end - 1]],
-                "start": starts[e.start],
-                "end": ends[e.end - 1],
-            }
-            for e in group
-        ]
+        spans = [(starts[e.start], ends[e.end - 1]) for e in group]
+        mentions = [(key, text[s:e], s, e) for s, e in spans]
         if etype == "DATE":
             label = key.split("/", 1)[1].replace("x", "X")
             iso = label
         elif entry is not None:
             label = entry.label
         else:
-            label = max((strip_article(m["text"]) for m in mentions), key=len)
-        records.append(_entity_record(key, etype, label, mentions, iso))
-    return records
+            label = max([strip_article(m[1]) for m in mentions], key=len)
+        rows.append((key, etype, label, iso))
+        mention_rows += mentions
+    return rows, mention_rows
 
 
-def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
-    """The record of the relation with its evidence: the sentence, and the one before it
+def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> RelationRow:
+    """The row of the relation with its evidence: the sentence, and the one before it
     when the sentence names a side only as "the group" or "it"."""
     sent = found.sentence
     first = sent
@@ -279,7 +259,7 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
         first = sentence_at(doc, i)
     start, end = first.start_char, sent.end_char
     according_to = found.according_to.key if found.according_to is not None else None
-    return _relation_record(
+    return _relation_row(
         found.subject.key,
         found.predicate,
         found.object.key,
@@ -292,11 +272,11 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> Record:
     )
 
 
-def _plain(sent: Span, subject: str, predicate: str, obj: str) -> Record:
-    return _relation_record(subject, predicate, obj, sent.doc, sent.start_char, sent.end_char)
+def _plain(sent: Span, subject: str, predicate: str, obj: str) -> RelationRow:
+    return _relation_row(subject, predicate, obj, sent.doc, sent.start_char, sent.end_char)
 
 
-def _relation_record(
+def _relation_row(
     subject: str,
     predicate: str,
     obj: str,
@@ -307,21 +287,12 @@ def _relation_record(
     confidence: float = 0.9,
     negated: bool = False,
     according_to: str | None = None,
-) -> Record:
-    """The plain record of a relation, in the fields of ``kg.model.Relation``; its
-    evidence is characters [start, end) of the doc's text."""
-    return {
-        "subject": subject,
-        "predicate": predicate,
-        "object": obj,
-        # a slice of the cached text: a span's .text joins its tokens anew on every call
-        "evidence": doc_text(doc)[start:end].strip(),
-        "start": start,
-        "end": end,
-        "confidence": confidence,
-        "negated": negated,
-        "according_to": according_to,
-    }
+) -> RelationRow:
+    """The row of a relation, in the fields of ``kg.model.Relation``; its evidence is
+    characters [start, end) of the doc's text."""
+    # a slice of the cached text: a span's .text joins its tokens anew on every call
+    evidence = doc_text(doc)[start:end].strip()
+    return (subject, predicate, obj, evidence, start, end, confidence, negated, according_to)
 
 
 def _sanction_events(
@@ -331,11 +302,11 @@ def _sanction_events(
     catalogue: Catalogue,
     marks: Marks,
     view: Offsets,
-) -> tuple[list[Entity], list[Record]]:
+) -> tuple[list[Entity], list[RelationRow]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
     entity issued by the subject (or the previous sentence's), naming the parties."""
     entities: list[Entity] = []
-    relations: list[Record] = []
+    relations: list[RelationRow] = []
     previous_issuers: list[str] = []
     by_sentence: dict[int, list[FoundRelation]] = {}
     # where a sanctions word stands ("sanctions list" is a list, not an action)
@@ -454,7 +425,7 @@ def _sanction_mentions(
     return tuple(Mention(view.text[start:end], start, end) for start, end in chars)
 
 
-def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Record]:
+def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[RelationRow]:
     """An incident followed by its date ("the heist of February 2016")."""
     relations = []
     for sent, ents in sentences:
@@ -473,7 +444,7 @@ def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[Record]:
 
 def _named_victims(
     sentences: list[tuple[Span, list[Ent]]], ents: list[Ent], catalogue: Catalogue, view: Offsets
-) -> list[Record]:
+) -> list[RelationRow]:
     """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
     organisation the document names targets it."""
     if all(ent.label != "INCIDENT" for ent in ents):
@@ -497,12 +468,12 @@ def _named_victims(
     return relations
 
 
-def _unique(relations: list[Record]) -> list[Record]:
-    """The first record of each (subject, predicate, object, negated)."""
+def _unique(relations: list[RelationRow]) -> list[RelationRow]:
+    """The first row of each (subject, predicate, object, negated)."""
     seen: set[tuple[str, str, str, bool]] = set()
     out = []
     for rel in relations:
-        key = (rel["subject"], rel["predicate"], rel["object"], rel["negated"])
+        key = (rel[0], rel[1], rel[2], rel[7])
         if key in seen:
             continue
         seen.add(key)

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from extract.entities import CatalogueRuler
 from extract.extractor import RelationFinder
+from extract.records import register_extensions
 from extract.tokenizer import TextKeepingTokenizer
 from extract.tokens import lower_forms
 from kg.catalogue import Catalogue, default_catalogue, load_catalogue
@@ -93,12 +94,6 @@ def make_relations(nlp: Language, name: str, catalogue: str | None) -> RelationF
 
 def _catalogue(path: str | None) -> Catalogue:
     return load_catalogue(Path(path)) if path else default_catalogue()
-
-
-def register_extensions() -> None:
-    for attr in ("kg_entities", "kg_relations"):
-        if not Doc.has_extension(attr):
-            Doc.set_extension(attr, default=None)
 
 
 def build_nlp(model: str | None = None) -> Language:

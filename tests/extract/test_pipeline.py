@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -9,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import Doc
 
 from extract.extractor import Extractor, split_text
 from extract.readers import SourceDocument
+from extract.records import ENTITY_ROWS, MENTION_ROWS, RELATION_ROWS
 from kg.model import DocumentMeta, Extraction
 
 
@@ -170,6 +174,62 @@ def test_documents_are_read_as_they_are_needed(extractor: Extractor) -> None:
     assert first.meta.doc_id == "d0"
     assert KIMSUKY in {e.key for e in first.entities}
     assert 0 < len(read) < 5_000
+
+
+def dev_sources(dev_dir: Path, n: int) -> list[SourceDocument]:
+    return [
+        SourceDocument(
+            json.loads(path.read_text())["text"],
+            DocumentMeta(doc_id=path.stem, source=path.name, sha256="0" * 64),
+        )
+        for path in sorted(dev_dir.glob("*.json"))[:n]
+    ]
+
+
+def test_extractions_from_worker_processes(extractor: Extractor, dev_dir: Path) -> None:
+    """A doc's rows come back from spaCy's worker processes as lists (msgpack has no
+    tuples): read by position, they make the same extractions."""
+    sources = dev_sources(dev_dir, 6)
+    alone = list(extractor.extract_many(sources))
+    assert sum(len(e.relations) for e in alone) > 10
+    assert list(extractor.extract_many(sources, n_process=2)) == alone
+
+
+def test_records_from_rows(extractor: Extractor, dev_dir: Path) -> None:
+    """``doc._.kg_entities`` and ``doc._.kg_relations`` are the extraction's entities
+    and relations as dicts, from the doc as made and as read back from bytes."""
+    source = dev_sources(dev_dir, 1)[0]
+    extraction = extractor.extract(source)
+    doc = extractor.nlp(source.text)
+    copy = Doc(doc.vocab).from_bytes(doc.to_bytes())
+    for made in (doc, copy):
+        entities = made._.kg_entities
+        assert [e["key"] for e in entities] == [e.key for e in extraction.entities]
+        for record, entity in zip(entities, extraction.entities, strict=True):
+            assert [(m["text"], m["start"], m["end"]) for m in record["mentions"]] == [
+                (m.text, m.start, m.end) for m in entity.mentions
+            ]
+            assert (record["type"], record["label"], record["normalized"]) == (
+                entity.type,
+                entity.label,
+                entity.normalized,
+            )
+        assert [tuple(r.values()) for r in made._.kg_relations] == [
+            tuple(vars(r).values()) for r in extraction.relations
+        ]
+
+
+def test_rows_of_kept_docs_are_not_tracked(extractor: Extractor, dev_dir: Path) -> None:
+    """The rows are flat tuples of strings and numbers, which the garbage collector stops
+    tracking at its next collection: a corpus of kept docs adds nothing for every full
+    collection to walk but the docs and their lists of rows."""
+    docs = list(extractor.nlp.pipe(s.text for s in dev_sources(dev_dir, 4)))
+    gc.collect()
+    for doc in docs:
+        rows = [*doc.user_data[ENTITY_ROWS], *doc.user_data[MENTION_ROWS]]
+        rows += doc.user_data[RELATION_ROWS]
+        assert len(rows) > 20
+        assert not [row for row in rows if gc.is_tracked(row)]
 
 
 def test_saved_pipeline_loads_in_another_process(extractor: Extractor, tmp_path: Path) -> None:
