@@ -109,17 +109,26 @@ class DateMatch:
     iso: str
 
 
-def find_dates(text: str) -> list[DateMatch]:
-    """Every date expression in ``text``, longest first where they overlap."""
+def find_dates(text: str, windows: list[tuple[int, int]] | None = None) -> list[DateMatch]:
+    """Every date expression in ``text``, longest first where they overlap.
+
+    ``windows``: the stretches of the text scanned, by default those around its years
+    (:func:`year_windows`), which hold every date there is.
+    """
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []  # in text order, not overlapping
+    if windows is None:
+        windows = year_windows(text)
+    if not windows:
+        return found
     # the strings are looked for in the lower-cased text, unless it has a letter that
     # case-insensitive matching pairs with "i" or "s" ("ı", "İ", "ſ")
     lowered = None if any(c in text for c in "ıİſ") else str.lower(text)
     for pattern, needles in PATTERNS:
         if needles and lowered is not None and not any(n in lowered for n in needles):
             continue
-        for m in pattern.finditer(text):
+        matches = [m for lo, hi in windows for m in pattern.finditer(text, lo, hi)]
+        for m in matches:
             start, end = m.span()
             # the taken span before this one ends by its start, the next begins after it
             k = bisect_left(taken, (start,))
@@ -131,6 +140,74 @@ def find_dates(text: str) -> list[DateMatch]:
             found.append(DateMatch(start, end, m.group(0), iso))
             taken.insert(k, (start, end))
     return sorted(found, key=lambda d: d.start)
+
+
+#: what a date may hold before its year: "the beginning of September of 2019" has six
+#: runs of spaces or hyphens, and no word of a date is longer than "September,"
+_RUNS_BEFORE_YEAR: Final = 6
+_LONGEST_WORD: Final = 12
+#: what the patterns read after a year's four digits: "-04-24" and a word boundary, or
+#: spaces and "billion"
+_AFTER_YEAR: Final = 8
+_AFTER_SPACES: Final = 9
+
+
+def year_windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` that hold all of its dates, in text order and apart.
+
+    Every date pattern holds a year ("19" or "20" and two digits), and a date reaches
+    only a few words before it and a few characters after it. Scanning these stretches
+    finds what scanning the whole text finds (each date lies inside one, and what the
+    patterns look at around it too), and a report's text is mostly not near a year:
+    each pattern's scan tries a match at every capital or digit it passes.
+    """
+    years: list[int] = []
+    for pair in ("19", "20"):
+        i = text.find(pair)
+        while i >= 0:
+            years.append(i)
+            i = text.find(pair, i + 1)
+    spans = sorted([(_reach_before(text, i), _reach_after(text, i + 4)) for i in years])
+    windows: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if windows and lo <= windows[-1][1]:
+            if hi > windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _is_run(c: str) -> bool:
+    """What separates the words of a date: white space and hyphens."""
+    return c == "-" or c.isspace()
+
+
+def _reach_before(text: str, year: int) -> int:
+    """Where a date holding the year at ``year`` may begin, at the earliest: back over
+    as many words and the runs before them as a date has."""
+    start = year
+    for _ in range(_RUNS_BEFORE_YEAR):
+        i = start
+        while i > 0 and _is_run(text[i - 1]):
+            i -= 1
+        if i == start:
+            break  # a date's words are apart
+        word = i
+        while word > 0 and not _is_run(text[word - 1]) and i - word < _LONGEST_WORD:
+            word -= 1
+        start = word
+        if word > 0 and not _is_run(text[word - 1]):
+            break  # a longer word: none of a date, which begins in its last characters
+    return start
+
+
+def _reach_after(text: str, end: int) -> int:
+    """Where the patterns stop reading after a year's digits ending at ``end``."""
+    i = end
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return min(len(text), max(end + _AFTER_YEAR, i + _AFTER_SPACES))
 
 
 def _normalise(m: re.Match[str]) -> str | None:

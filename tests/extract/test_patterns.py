@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract import dates
 from extract.dates import find_dates
@@ -97,6 +99,32 @@ def test_texts_without_a_patterns_strings_are_not_scanned_for_it(
     monkeypatch.setattr(dates, "PATTERNS", [(p, ()) for p, _ in dates.PATTERNS])
     assert skipping == [[(d.text, d.iso) for d in find_dates(t)] for t in texts]
     assert ("mıd-1990ſ", "199X") in skipping[-3] and ("2023-11-05", "2023-11-05") in skipping[-2]
+
+
+# pieces of dates and of what is near them, and runs of space that patterns cross
+_DATE_PIECES = st.sampled_from(
+    [
+        *"19 20 2019 1990 1990s 2000S 2019-04-24 04 24th, 3rd 12 - -- mid early LATE the end"
+        " beginning middle of March Sept. May April, million % percent x abcdefghijklmnop"
+        " (the ( , .".split(),
+        *[" ", "  ", "\n", " \t ", "\u2003", " - ", "19" * 9, "ſ", "İ", "١٩"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DATE_PIECES, max_size=40))
+def test_scanning_near_years_finds_every_date(pieces: list[str]) -> None:
+    """The stretches around the years hold every date the whole text holds, and what
+    the patterns read around it."""
+    text = "".join(pieces)
+    assert find_dates(text) == find_dates(text, [(0, len(text))])
+
+
+def test_dates_far_from_their_year_words() -> None:
+    text = "the beginning   of \n September  of   2019, 12 \t\t April  2020, 2019    million"
+    assert find_dates(text) == find_dates(text, [(0, len(text))])
+    assert [d.iso for d in find_dates(text)] == ["2019-09", "2020-04-12"]
 
 
 def test_after_first_keeps_the_order_of_words_sharing_a_letter() -> None:
