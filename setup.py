@@ -22,6 +22,7 @@ from setuptools.command.build_ext import build_ext
 
 #: the modules compiled, all in one group: compiled, they call each other directly
 COMPILED = [
+    "extract/patterns.py",
     "extract/tokens.py",
     "extract/mentions.py",
     "extract/dates.py",

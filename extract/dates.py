@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final
 
-from extract.patterns import after_first
+from extract.patterns import Window, after_first, merge_windows, occurrences, scan
 
 MONTHS: Final = {
     "january": 1,
@@ -109,7 +109,7 @@ class DateMatch:
     iso: str
 
 
-def find_dates(text: str, windows: list[tuple[int, int]] | None = None) -> list[DateMatch]:
+def find_dates(text: str, windows: list[Window] | None = None) -> list[DateMatch]:
     """Every date expression in ``text``, longest first where they overlap.
 
     ``windows``: the stretches of the text scanned, by default those around its years
@@ -127,8 +127,7 @@ def find_dates(text: str, windows: list[tuple[int, int]] | None = None) -> list[
     for pattern, needles in PATTERNS:
         if needles and lowered is not None and not any(n in lowered for n in needles):
             continue
-        matches = [m for lo, hi in windows for m in pattern.finditer(text, lo, hi)]
-        for m in matches:
+        for m in scan(pattern, text, windows):
             start, end = m.span()
             # the taken span before this one ends by its start, the next begins after it
             k = bisect_left(taken, (start,))
@@ -152,7 +151,7 @@ _AFTER_YEAR: Final = 8
 _AFTER_SPACES: Final = 9
 
 
-def year_windows(text: str) -> list[tuple[int, int]]:
+def year_windows(text: str) -> list[Window]:
     """The stretches of ``text`` that hold all of its dates, in text order and apart.
 
     Every date pattern holds a year ("19" or "20" and two digits), and a date reaches
@@ -161,21 +160,8 @@ def year_windows(text: str) -> list[tuple[int, int]]:
     patterns look at around it too), and a report's text is mostly not near a year:
     each pattern's scan tries a match at every capital or digit it passes.
     """
-    years: list[int] = []
-    for pair in ("19", "20"):
-        i = text.find(pair)
-        while i >= 0:
-            years.append(i)
-            i = text.find(pair, i + 1)
-    spans = sorted([(_reach_before(text, i), _reach_after(text, i + 4)) for i in years])
-    windows: list[tuple[int, int]] = []
-    for lo, hi in spans:
-        if windows and lo <= windows[-1][1]:
-            if hi > windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi)
-        else:
-            windows.append((lo, hi))
-    return windows
+    years = occurrences(text, ("19", "20"))
+    return merge_windows([(_reach_before(text, i), _reach_after(text, i + 4)) for i, _ in years])
 
 
 def _is_run(c: str) -> bool:

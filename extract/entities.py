@@ -16,7 +16,16 @@ from spacy.tokens import Doc
 
 from extract.dates import find_dates
 from extract.mentions import Found, set_entities
-from extract.patterns import START, after_first
+from extract.patterns import (
+    START,
+    Window,
+    after_first,
+    chunks_after,
+    chunks_before,
+    merge_windows,
+    occurrences,
+    scan,
+)
 from extract.tokens import Offsets, lower_forms, offsets
 from kg.catalogue import Catalogue
 from kg.iri import entity_key
@@ -102,21 +111,69 @@ PERSON_FORM: Final = re.compile(
     r"|(?<=Mr\. [A-Z]|Ms\. [A-Z]|Dr\. [A-Z])[a-z]+(?:\s+[A-Z][a-z]+){0,2}\b"
     rf"|[a-z]++\s+[A-Z][a-z]++{_TITLE_AFTER})"
 )
+_INCIDENT_WORDS: Final = (
+    "heist",
+    "hack",
+    "breach",
+    "intrusion",
+    "compromise",
+    "robbery",
+    "exploit",
+    "attack",
+    "campaign",
+)
 INCIDENT_FORM: Final = re.compile(
     rf"{START}(?:(?<=O)peration\s+{_NAME}(?:\s+{_NAME}){{0,2}}"
     rf"|{_NAME_REST}\s+(?:{_NAME}\s+){{0,2}}(?:[a-z-]+\s+)?"
-    r"(?:heist|hack|breach|intrusion|compromise|robbery|exploit|attack|campaign)\b)"
+    rf"(?:{'|'.join(_INCIDENT_WORDS)})\b)"
+)
+#: how actor IDs begin ("APT38", "TA444", "Storm-0530"), and where they end at the latest
+_ACTOR_IDS: Final = ("APT", "TA", "FIN", "UNC", "DEV-", "Storm-")
+_ACTOR_ID_REACH: Final = 12
+_ACTOR_ANIMALS: Final = (
+    "Panda",
+    "Kitten",
+    "Bear",
+    "Chollima",
+    "Spider",
+    "Typhoon",
+    "Blizzard",
+    "Sandstorm",
+    "Sleet",
+    "Tempest",
+    "Leopard",
+    "Elephant",
 )
 ACTOR_FORM: Final = re.compile(
     rf"{START}(?:(?:(?<=A)PT ?\d{{1,3}}|(?<=T)A\d{{3,4}}|(?<=F)IN\d{{1,2}}|(?<=U)NC\d{{3,5}}"
     rf"|(?<=D)EV-\d{{4}}|(?<=S)torm-\d{{4}}|(?<=A)PT-C-\d{{1,3}})\b"
-    r"|[a-z]+ (?:Panda|Kitten|Bear|Chollima|Spider|Typhoon|Blizzard|Sandstorm|Sleet|"
-    r"Tempest|Leopard|Elephant)\b)"
+    rf"|[a-z]+ (?:{'|'.join(_ACTOR_ANIMALS)})\b)"
+)
+_MALWARE_WORDS: Final = (
+    "malware",
+    "backdoor",
+    "RAT",
+    "Trojan",
+    "trojan",
+    "Loader",
+    "loader",
+    "Ransomware",
+    "ransomware",
+    "Stealer",
+    "stealer",
+    "botnet",
+    "dropper",
+    "downloader",
+    "implant",
+    "wiper",
+    "rootkit",
+    "keylogger",
+    "infostealer",
+    "banker",
 )
 MALWARE_FORM: Final = re.compile(
     rf"{START}(?:[a-z]*+[A-Z0-9][A-Za-z0-9]*+|[a-z]{{2,}}+[0-9]*+)"
-    r"(?= (?:malware|backdoor|RAT|[Tt]rojan|[Ll]oader|[Rr]ansomware|[Ss]tealer|botnet|dropper|"
-    r"downloader|implant|wiper|rootkit|keylogger|infostealer|banker)\b)"
+    rf"(?= (?:{'|'.join(_MALWARE_WORDS)})\b)"
 )
 #: words that precede "malware" or "loader" without naming a family
 NOT_MALWARE: Final = {
@@ -162,12 +219,45 @@ NOT_MALWARE: Final = {
 ABBREVIATION: Final = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z0-9&-]{1,10})\)")
 
 
-FORMS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (ORG_FORM, "ORGANIZATION"),
-    (PERSON_FORM, "PERSON"),
-    (INCIDENT_FORM, "INCIDENT"),
-    (ACTOR_FORM, "THREAT_ACTOR"),
-    (MALWARE_FORM, "MALWARE"),
+def _incident_windows(text: str) -> list[Window]:
+    """Around "Operation" and the three names after it, and around each incident word
+    and the four words before it."""
+    spans = [
+        (start, chunks_after(text, end, 3) + 1) for start, end in occurrences(text, ("Operation",))
+    ]
+    spans += [
+        (chunks_before(text, start, 4), end + 1)
+        for start, end in occurrences(text, _INCIDENT_WORDS)
+    ]
+    return merge_windows(spans)
+
+
+def _actor_windows(text: str) -> list[Window]:
+    """Around the beginnings of actor IDs, and each animal name and the word before."""
+    spans = [(start, start + _ACTOR_ID_REACH) for start, _ in occurrences(text, _ACTOR_IDS)]
+    for start, end in occurrences(text, _ACTOR_ANIMALS):
+        spans.append((chunks_before(text, start, 1), end + 1))
+    return merge_windows(spans)
+
+
+def _malware_windows(text: str) -> list[Window]:
+    """Around each family word and the word before it."""
+    return merge_windows(
+        [
+            (chunks_before(text, start, 1), end + 1)
+            for start, end in occurrences(text, _MALWARE_WORDS)
+        ]
+    )
+
+
+#: each form with its type, and the stretches of a text that hold all of its names if
+#: they can be told (see extract.patterns), or else None: the whole text is scanned
+FORMS: Final[tuple[tuple[re.Pattern[str], str, Callable[[str], list[Window]] | None], ...]] = (
+    (ORG_FORM, "ORGANIZATION", None),
+    (PERSON_FORM, "PERSON", None),
+    (INCIDENT_FORM, "INCIDENT", _incident_windows),
+    (ACTOR_FORM, "THREAT_ACTOR", _actor_windows),
+    (MALWARE_FORM, "MALWARE", _malware_windows),
 )
 
 
@@ -411,8 +501,9 @@ class CatalogueRuler:
         spans: list[Found] = []
         text = view.text
         taken = {i for k in known for i in range(k[0], k[1])}
-        for pattern, label in FORMS:
-            for m in pattern.finditer(text):
+        for pattern, label, windows_of in FORMS:
+            windows = [(0, len(text))] if windows_of is None else windows_of(text)
+            for m in scan(pattern, text, windows):
                 span = view.char_span(*_trim(text, *m.span()), expand=False)
                 if span is None:
                     continue

@@ -12,9 +12,16 @@ from hypothesis import strategies as st
 
 from extract import dates
 from extract.dates import find_dates
-from extract.entities import ACTOR_FORM, INCIDENT_FORM, MALWARE_FORM, ORG_FORM, PERSON_FORM
+from extract.entities import (
+    ACTOR_FORM,
+    FORMS,
+    INCIDENT_FORM,
+    MALWARE_FORM,
+    ORG_FORM,
+    PERSON_FORM,
+)
 from extract.extractor import SANCTION_WORDS
-from extract.patterns import after_first
+from extract.patterns import after_first, scan
 from extract.relations import Marks
 
 
@@ -125,6 +132,66 @@ def test_dates_far_from_their_year_words() -> None:
     text = "the beginning   of \n September  of   2019, 12 \t\t April  2020, 2019    million"
     assert find_dates(text) == find_dates(text, [(0, len(text))])
     assert [d.iso for d in find_dates(text)] == ["2019-09", "2020-04-12"]
+
+
+# pieces of names by their form and of what is near them
+_NAME_PIECES = st.sampled_from(
+    [
+        *"Operation Dream Job Sony Pictures Bangladesh Bank heist hack attacks campaign the"
+        " hacked counterattack RokRAT malware antimalware Dtrack backdoor RAT RATs Trojan"
+        " trojan.x x9Z Loader APT APT38 APT-C-35 TA444 TA FIN7 UNC2452 DEV-0530 Storm-0530"
+        " Jade Sleet Panda Velvet Chollima Cooperation ( , . - 12345678901234".split(),
+        *[" ", "  ", "\n", " \t ", "\u2003", "’", "é", "_"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAME_PIECES, max_size=30))
+def test_scanning_near_a_forms_words_finds_every_name(pieces: list[str]) -> None:
+    """The stretches a form is scanned over hold every name it finds in the whole
+    text, with the characters its lookarounds read."""
+    text = "".join(pieces)
+    for pattern, _, windows_of in FORMS:
+        if windows_of is not None:
+            whole = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in scan(pattern, text, windows_of(text))] == whole
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "name"),
+    [
+        (INCIDENT_FORM, "it was (Operation Dream Job Two, then", "Operation Dream Job Two"),
+        (
+            INCIDENT_FORM,
+            "(the Sony Pictures Bangladesh cyber-related hack.",
+            "Sony Pictures Bangladesh cyber-related hack",
+        ),
+        (ACTOR_FORM, "as UNC12345.", "UNC12345"),
+        (ACTOR_FORM, "as Storm-0530, then", "Storm-0530"),
+        (ACTOR_FORM, "the (Velvet Chollima group", "Velvet Chollima"),
+        (MALWARE_FORM, "the (RokRAT malware", "RokRAT"),
+    ],
+)
+def test_the_longest_names_lie_in_their_stretches(
+    pattern: re.Pattern[str], text: str, name: str
+) -> None:
+    windows_of = next(w for p, _, w in FORMS if p is pattern)
+    assert windows_of is not None
+    assert [m.group() for m in scan(pattern, text, windows_of(text))] == [name]
+
+
+def test_forms_scanned_near_their_words_on_the_dev_corpus(dev_dir: Path) -> None:
+    texts = [json.loads(p.read_text())["text"] for p in sorted(dev_dir.glob("*.json"))]
+    scanned = 0
+    for text in texts:
+        for pattern, _, windows_of in FORMS:
+            if windows_of is not None:
+                windows = windows_of(text)
+                scanned += sum(hi - lo for lo, hi in windows)
+                found = [m.span() for m in scan(pattern, text, windows)]
+                assert found == [m.span() for m in pattern.finditer(text)]
+    assert 0 < scanned < sum(len(t) for t in texts)  # stretches, not the whole texts
 
 
 def test_after_first_keeps_the_order_of_words_sharing_a_letter() -> None:
