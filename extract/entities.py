@@ -84,7 +84,9 @@ _STOP_START: Final = {
 # the regex engine can skip to candidates (see extract.patterns).
 _NAME_REST: Final = r"[A-Za-z0-9&'’.-]*+"  # a _NAME after its first letter
 ORG_FORM: Final = re.compile(
-    rf"{START}(?:{_NAME_REST}\s+(?:{_NAME}\s+){{0,4}}{_ORG_SUFFIX}"
+    # (?=[A-Z]): every suffix is capitalised, and the names before one are tried
+    # against all of them at each word they could end at
+    rf"{START}(?:{_NAME_REST}\s+(?:{_NAME}\s+){{0,4}}(?=[A-Z]){_ORG_SUFFIX}"
     rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME}(?:\s+{_NAME}){{0,3}})?"
     rf"|(?:{after_first('Ministry|Department|Office|Bureau|Directorate')})\s+(?:of|for)\s+"
     rf"(?:the\s+)?{_WORD}(?:\s+(?:and\s+)?{_WORD}){{0,4}})"
