@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Final, NamedTuple
+from typing import Final, final
 
 from spacy.tokens import Doc, Span
 
@@ -207,31 +207,30 @@ def _sentence(doc: Doc, ent: Ent) -> Span:
     return sentence_at(doc, ent.start)
 
 
-class FoundRelation(NamedTuple):
-    """A relation a rule found: its sides, the sentence stating it, and how sure it is."""
+@final
+class FoundRelation:
+    """A relation a rule found: its sides, the sentence stating it, and how sure it is.
 
-    subject: Ent
-    predicate: str
-    object: Ent
-    sentence: Span
-    confidence: float
-    negated: bool
-    according_to: Ent | None
+    A class rather than a NamedTuple for the reason :class:`extract.mentions.Ent` is.
+    """
 
-
-def _found(
-    subject: Ent,
-    predicate: str,
-    obj: Ent,
-    sentence: Span,
-    confidence: float,
-    negated: bool,
-    according_to: Ent | None,
-) -> FoundRelation:
-    """``FoundRelation(...)`` made by tuple.__new__: a NamedTuple's own __new__ is Python,
-    about 2,700 instructions a call from the compiled rules."""
-    fields = (subject, predicate, obj, sentence, confidence, negated, according_to)
-    return tuple.__new__(FoundRelation, fields)
+    def __init__(
+        self,
+        subject: Ent,
+        predicate: str,
+        obj: Ent,
+        sentence: Span,
+        confidence: float,
+        negated: bool,
+        according_to: Ent | None,
+    ) -> None:
+        self.subject = subject
+        self.predicate = predicate
+        self.object = obj
+        self.sentence = sentence
+        self.confidence = confidence
+        self.negated = negated
+        self.according_to = according_to
 
 
 ANAPHORS: Final[dict[tuple[str, ...], frozenset[str]]] = {
@@ -667,7 +666,9 @@ def _apply(trig: Trigger, start: int, end: int, ctx: _Context) -> list[FoundRela
         for s, o in pairs:
             if s.key == o.key:
                 continue
-            results.append(_found(s, predicate, o, sent, ctx.confidence, negated, ctx.source))
+            results.append(
+                FoundRelation(s, predicate, o, sent, ctx.confidence, negated, ctx.source)
+            )
     return results
 
 
@@ -929,7 +930,7 @@ def find_agent_uses(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> li
         if following is not None and following.label in actors and "by" in gap and len(gap) <= 3:
             sent = _sentence(doc, ent)
             negated, confidence = marks.polarity(sent, ent.start)
-            found.append(_found(following, "uses", ent, sent, confidence, negated, None))
+            found.append(FoundRelation(following, "uses", ent, sent, confidence, negated, None))
             continue
         preceding = ents[i - 1] if i else None
         if (
@@ -940,12 +941,12 @@ def find_agent_uses(doc: Doc, ents: list[Ent], marks: Marks | None = None) -> li
         ):
             sent = _sentence(doc, ent)
             negated, confidence = marks.polarity(sent, ent.start)
-            found.append(_found(preceding, "uses", ent, sent, confidence, negated, None))
+            found.append(FoundRelation(preceding, "uses", ent, sent, confidence, negated, None))
     return found
 
 
 def _owned(doc: Doc, actor: Ent, owner: Ent) -> FoundRelation:
-    return _found(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)
+    return FoundRelation(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)
 
 
 def _aside_part(
@@ -960,7 +961,7 @@ def _aside_part(
         lead = low[k + 1 : owner.start]
         of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
         if heads & APPOSITIVE_HEADS or of_owner:
-            return [_found(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)]
+            return [FoundRelation(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)]
     return []
 
 
@@ -975,7 +976,7 @@ def _aside_location(
         based = nxt in {"-", "based"} or (prev == "in" and subject.label != "THREAT_ACTOR")
         if based:
             sent = _sentence(doc, subject)
-            return [_found(subject, "locatedIn", place, sent, 0.9, False, None)]
+            return [FoundRelation(subject, "locatedIn", place, sent, 0.9, False, None)]
     return []
 
 

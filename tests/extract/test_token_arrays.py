@@ -21,7 +21,7 @@ from spacy.vocab import Vocab
 
 from extract.entities import CatalogueRuler, NameMatcher, _case_sensitive, filter_found
 from extract.extractor import Extractor
-from extract.mentions import entities_of, set_entities
+from extract.mentions import Ent, entities_of, set_entities
 from extract.tokens import (
     TEXT_KEY,
     Offsets,
@@ -56,8 +56,25 @@ def entity_annotation(doc: Doc) -> list[tuple[str, str, str]]:
 def test_entities_of_reads_what_doc_ents_gives(nlp: Language, dev_dir: Path) -> None:
     for doc in nlp.pipe(dev_texts(dev_dir)):
         expected = [(e.start, e.end, e.label_, e.kb_id_) for e in doc.ents]
-        assert [tuple(e) for e in entities_of(doc)] == expected
+        assert [e.fields() for e in entities_of(doc)] == expected
         assert any(expected) or len(doc) < 20
+
+
+@given(
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from("AB"), st.sampled_from("xy")),
+    st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from("AB"), st.sampled_from("xy")),
+)
+def test_mentions_compare_as_the_tuples_they_were(
+    a: tuple[int, int, str, str], b: tuple[int, int, str, str]
+) -> None:
+    """The rules look mentions up in lists of others ("e not in right"), as tuples."""
+    first, second = Ent(*a), Ent(*b)
+    assert (first == second) == (a == b)
+    assert (first != second) == (a != b)
+    assert (first in [Ent(*b)]) == (a in [b])
+    if a == b:
+        assert hash(first) == hash(second)
+    assert first.fields() == a
 
 
 def test_set_entities_writes_what_set_ents_writes(nlp: Language, dev_dir: Path) -> None:
