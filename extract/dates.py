@@ -121,9 +121,14 @@ def find_dates(text: str, windows: list[Window] | None = None) -> list[DateMatch
         windows = year_windows(text)
     if not windows:
         return found
-    # the strings are looked for in the lower-cased text, unless it has a letter that
-    # case-insensitive matching pairs with "i" or "s" ("ı", "İ", "ſ")
-    lowered = None if any(c in text for c in "ıİſ") else str.lower(text)
+    # the strings are looked for in the lower-cased stretches (a date lies in one),
+    # unless the text has a letter that case-insensitive matching pairs with "i" or "s"
+    # ("ı", "İ", "ſ"); joined by a line break, which none of the strings holds
+    lowered = (
+        None
+        if any(c in text for c in "ıİſ")
+        else str.lower("\n".join([text[lo:hi] for lo, hi in windows]))
+    )
     for pattern, needles in PATTERNS:
         if needles and lowered is not None and not any(n in lowered for n in needles):
             continue
