@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extract.entities import strip_article
 from extract.mentions import Ent, entities_of
@@ -32,7 +32,15 @@ from extract.relations import (
     is_anaphor,
     sentences_with_entities,
 )
-from extract.tokens import Offsets, count_below, doc_text, forget, offsets, sentence_at
+from extract.tokens import (
+    Offsets,
+    Sentence,
+    count_below,
+    doc_text,
+    forget,
+    offsets,
+    sentence_at,
+)
 from kg import __version__
 from kg.catalogue import Catalogue, default_catalogue
 from kg.iri import slugify
@@ -272,7 +280,7 @@ def _relation(found: FoundRelation, doc: Doc, low: list[str]) -> RelationRow:
     )
 
 
-def _plain(sent: Span, subject: str, predicate: str, obj: str) -> RelationRow:
+def _plain(sent: Sentence, subject: str, predicate: str, obj: str) -> RelationRow:
     return _relation_row(subject, predicate, obj, sent.doc, sent.start_char, sent.end_char)
 
 
@@ -296,7 +304,7 @@ def _relation_row(
 
 
 def _sanction_events(
-    sentences: list[tuple[Span, list[Ent]]],
+    sentences: list[tuple[Sentence, list[Ent]]],
     found: list[FoundRelation],
     ents: list[Ent],
     catalogue: Catalogue,
@@ -404,7 +412,7 @@ SANCTION_NOUNS: Final = {"action", "actions", "regime", "package", "designation"
 
 
 def _sanction_mentions(
-    sent: Span, ents: list[Ent], low: list[str], view: Offsets
+    sent: Sentence, ents: list[Ent], low: list[str], view: Offsets
 ) -> tuple[Mention, ...]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
@@ -425,7 +433,7 @@ def _sanction_mentions(
     return tuple(Mention(view.text[start:end], start, end) for start, end in chars)
 
 
-def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[RelationRow]:
+def _incident_dates(sentences: list[tuple[Sentence, list[Ent]]]) -> list[RelationRow]:
     """An incident followed by its date ("the heist of February 2016")."""
     relations = []
     for sent, ents in sentences:
@@ -443,7 +451,10 @@ def _incident_dates(sentences: list[tuple[Span, list[Ent]]]) -> list[RelationRow
 
 
 def _named_victims(
-    sentences: list[tuple[Span, list[Ent]]], ents: list[Ent], catalogue: Catalogue, view: Offsets
+    sentences: list[tuple[Sentence, list[Ent]]],
+    ents: list[Ent],
+    catalogue: Catalogue,
+    view: Offsets,
 ) -> list[RelationRow]:
     """ "the Sony Pictures hack", "the Bangladesh Bank heist": an incident named after an
     organisation the document names targets it."""

@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final, final
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extract.mentions import Ent, entities_of
-from extract.tokens import count_at_most, count_below, offsets, sentence_at, sentences
+from extract.tokens import (
+    Sentence,
+    count_at_most,
+    count_below,
+    offsets,
+    sentence_at,
+    sentences,
+)
 from extract.tokens import lower_forms as _low
 from kg.model import RELATION_SCHEMA
 
@@ -202,8 +209,8 @@ SOURCE_VERBS: Final = {
 }
 
 
-def _sentence(doc: Doc, ent: Ent) -> Span:
-    """The sentence of ``ent``, as ``Span.sent`` gives it (the one of its first token)."""
+def _sentence(doc: Doc, ent: Ent) -> Sentence:
+    """The sentence of ``ent``: the one of its first token, as ``Span.sent`` finds it."""
     return sentence_at(doc, ent.start)
 
 
@@ -219,7 +226,7 @@ class FoundRelation:
         subject: Ent,
         predicate: str,
         obj: Ent,
-        sentence: Span,
+        sentence: Sentence,
         confidence: float,
         negated: bool,
         according_to: Ent | None,
@@ -267,7 +274,7 @@ _ADVERBS: Final = frozenset(
 )
 
 
-def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Span, list[Ent]]]:
+def sentences_with_entities(doc: Doc, ents: list[Ent]) -> list[tuple[Sentence, list[Ent]]]:
     """Each sentence with the entities inside it."""
     result = []
     i = 0
@@ -383,7 +390,7 @@ class Marks:
         ("reportedly", "is believed to") stands among them."""
         return 0.5 if _first_cue_end(self.hedges, start, end) <= end else 0.9
 
-    def polarity(self, sent: Span, at: int) -> tuple[bool, float]:
+    def polarity(self, sent: Sentence, at: int) -> tuple[bool, float]:
         """Whether a cue in ``sent`` before token ``at`` denies what is stated there, and
         the sentence's confidence."""
         negated = self.negation_end(sent.start, sent.end) <= at
@@ -412,7 +419,7 @@ def find_relations(
     doc: Doc,
     ents: list[Ent] | None = None,
     marks: Marks | None = None,
-    sentences: list[tuple[Span, list[Ent]]] | None = None,
+    sentences: list[tuple[Sentence, list[Ent]]] | None = None,
 ) -> list[FoundRelation]:
     """Every relation the sentences of ``doc`` state, by the rules above (``marks`` and
     ``sentences``: as the caller has already computed them)."""
@@ -453,7 +460,7 @@ class _Context:
     """What every trigger of one sentence shares."""
 
     def __init__(
-        self, sent: Span, mentions: list[Ent], marks: Marks, ents: list[Ent], anaphors: bool
+        self, sent: Sentence, mentions: list[Ent], marks: Marks, ents: list[Ent], anaphors: bool
     ) -> None:
         self.sent = sent
         self.start, self.end = sent.start, sent.end
@@ -525,7 +532,7 @@ class _Context:
 
 
 def _anaphors(
-    sent: Span, ents: list[Ent], history: list[list[Ent]], starts: list[int], low: list[str]
+    sent: Sentence, ents: list[Ent], history: list[list[Ent]], starts: list[int], low: list[str]
 ) -> list[Ent]:
     """ "the group", "it", "the regime": the nearest earlier entity of a fitting type, in
     this sentence or the one before. ``starts``: where the sentence has a word that can
@@ -599,7 +606,7 @@ def _plural_antecedent(
     return []
 
 
-def _parenthetical(sent: Span, ents: list[Ent], marks: Marks) -> frozenset[int]:
+def _parenthetical(sent: Sentence, ents: list[Ent], marks: Marks) -> frozenset[int]:
     """Token positions inside ", another Lazarus subgroup," asides, which hold no subject."""
     commas = _within(marks.commas, sent.start, sent.end)
     if len(commas) < 2:
@@ -1064,7 +1071,7 @@ def _match_trigger(low: list[str], start: int, limit: int, words: tuple[str, ...
     return i
 
 
-def _source(sent: Span, ents: list[Ent], low: list[str]) -> Ent | None:
+def _source(sent: Sentence, ents: list[Ent], low: list[str]) -> Ent | None:
     """Who the sentence cites: "according to X", "X said", "X assessed"."""
     for ent in ents:
         if ent.label not in {"ORGANIZATION", "STATE", "PERSON"}:

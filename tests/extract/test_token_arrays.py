@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,12 +26,14 @@ from extract.mentions import Ent, entities_of, set_entities
 from extract.tokens import (
     TEXT_KEY,
     Offsets,
+    Sentence,
     count_at_most,
     count_below,
     doc_text,
     forget,
     lower_forms,
     sentence_at,
+    sentences,
 )
 from kg.catalogue import Catalogue, CatalogueEntry
 
@@ -114,6 +117,26 @@ def test_sentence_at_is_the_sentence_span_sent_gives(nlp: Language, dev_dir: Pat
             got, expected = sentence_at(doc, i), doc[i : i + 1].sent
             assert (got.start, got.end) == (expected.start, expected.end)
         forget(doc)
+
+
+def bounds(sents: Iterable[Sentence | Span]) -> list[tuple[int, int, int, int]]:
+    return [(s.start, s.end, s.start_char, s.end_char) for s in sents]
+
+
+def test_sentences_are_those_doc_sents_gives(nlp: Language, dev_dir: Path) -> None:
+    texts = [*dev_texts(dev_dir), "One.", "No end mark", "Two. Lines\n\nthree"]
+    for doc in nlp.pipe(texts):
+        assert bounds(sentences(doc)) == bounds(doc.sents)
+        assert len(sentences(doc)) > 1 or len(doc) < 20
+        forget(doc)
+
+
+def test_sentences_follow_a_sentence_hook(nlp: Language) -> None:
+    doc = nlp.make_doc("One sentence here. And another one. A third.")
+    with pytest.raises(ValueError, match="E030"):
+        sentences(doc)  # no sentence starts: the error doc.sents raises
+    doc.user_hooks["sents"] = lambda d: iter([d[0:3], d[3:]])
+    assert bounds(sentences(doc)) == bounds(doc.sents) == [(0, 3, 0, 17), (3, 11, 17, 44)]
 
 
 @given(st.lists(st.integers(-3, 30)), st.integers(-5, 35))
