@@ -528,8 +528,18 @@ class CatalogueRuler:
     def _abbreviations(self, view: Offsets, low: list[str], spans: list[Found]) -> list[Found]:
         """ "Long Name (LN)": every later "LN" is the same entity as "Long Name"."""
         defined: dict[str, Found] = {}
+        text = view.text
         for span in spans:
-            m = ABBREVIATION.match(view.text, view.ends[span[1] - 1])
+            end = view.ends[span[1] - 1]
+            # the regex only after a "(" past the white space (\s is str.isspace): a
+            # match call costs more than reading the few characters, and most names
+            # have none
+            paren = end
+            while paren < len(text) and text[paren].isspace():
+                paren += 1
+            if paren == len(text) or text[paren] != "(":
+                continue
+            m = ABBREVIATION.match(text, end)
             if m and m.group("abbr") not in defined:
                 defined[m.group("abbr")] = span
         if not defined:

@@ -77,6 +77,13 @@ def test_abbreviation_defined_once(extractor: Extractor) -> None:
     assert (org.key, "locatedIn", "state/japan") in facts(result)
 
 
+@pytest.mark.parametrize("between", ["  ", "\n", "\u00a0", "\u2003\t"])
+def test_an_abbreviation_after_any_white_space(extractor: Extractor, between: str) -> None:
+    text = f"The Halvorsen Policy Institute{between}(HPI) is in Japan. HPI staff were phished."
+    org = next(e for e in run(extractor, text).entities if e.type == "ORGANIZATION")
+    assert {m.text for m in org.mentions} == {"Halvorsen Policy Institute", "HPI"}
+
+
 def test_negation_and_hedging(extractor: Extractor) -> None:
     denied = run(extractor, "There is no indication that Lazarus Group targeted hospitals.")
     assert (LAZARUS, "targets", "sector/healthcare") in negated(denied)
