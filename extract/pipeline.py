@@ -31,7 +31,20 @@ def make_sentences(nlp: Language, name: str) -> LineSentencizer:
 _ENDS: Final = frozenset(Sentencizer.default_punct_chars)  # the tokens that end a sentence
 
 
-_FORMS_KEPT: Final = 100_000  # forms whose punctuation is remembered, at most
+_FORMS_KEPT: Final = 100_000  # forms whose kind is remembered, at most
+# what a lower-case form is to the sentencizer, as bits
+_END: Final = 1  # an end mark
+_LINE_BREAK: Final = 2  # white space with a line break
+_PUNCT: Final = 4  # punctuation
+
+
+def _kind(form: str) -> int:
+    kind = _END if form in _ENDS else 0
+    if "\n" in form and form.isspace():
+        kind |= _LINE_BREAK
+    if all(unicodedata.category(c).startswith("P") for c in form):
+        kind |= _PUNCT
+    return kind
 
 
 class LineSentencizer:
@@ -41,35 +54,34 @@ class LineSentencizer:
     Read from the lower-case forms that entity recognition reads next: a token is one of
     the end marks (single characters without case) if its lower-case form is, and a
     form is punctuation if its token is (spaCy's ``IS_PUNCT``: every character in a
-    Unicode category P), which is remembered for every form seen.
+    Unicode category P). What each form is, is remembered for every form seen: one dict
+    lookup a token.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.punctuation: dict[str, bool] = {}  # lower-case form -> all punctuation
+        self.kinds: dict[str, int] = {}  # lower-case form -> its _kind
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        punctuation = self.punctuation
-        if len(punctuation) > _FORMS_KEPT:
-            punctuation.clear()
+        kinds = self.kinds
+        if len(kinds) > _FORMS_KEPT:
+            kinds.clear()
         starts = numpy.full(n, -1, dtype="int64")
         starts[0] = 1
         pending = False  # an end mark since the last word (not punctuation) before
         for i, form in enumerate(lower_forms(doc)):
-            if form in _ENDS:
+            kind = kinds.get(form)
+            if kind is None:
+                kind = kinds[form] = _kind(form)
+            if kind & _END:
                 pending = True
                 continue
-            if "\n" in form and i + 1 < n and form.isspace():
+            if kind & _LINE_BREAK and i + 1 < n:
                 starts[i + 1] = 1  # a line break ends a sentence
-            is_punct = punctuation.get(form)
-            if is_punct is None:
-                is_punct = punctuation[form] = all(
-                    unicodedata.category(c).startswith("P") for c in form
-                )
-            if not is_punct:
+            if not kind & _PUNCT:
                 if pending:
                     starts[i] = 1  # a word after an end mark begins a sentence
                 pending = False
