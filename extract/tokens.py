@@ -32,11 +32,12 @@ def lower_forms(doc: Doc) -> list[str]:
         lowered = str.lower(text)
         # lower-casing is character by character but for a capital sigma (final or not
         # by what follows it) and for "İ", which becomes two characters
-        spans = zip(view.starts, view.ends, strict=True)
+        # (indexed rather than zipped: compiled, zip is Python's iterator protocol)
+        starts, ends = view.starts, view.ends
         if len(lowered) == len(text) and "\u03a3" not in text:
-            cached = [lowered[s:e] for s, e in spans]
+            cached = [lowered[starts[k] : ends[k]] for k in range(len(starts))]
         else:
-            cached = [str.lower(text[s:e]) for s, e in spans]
+            cached = [str.lower(text[starts[k] : ends[k]]) for k in range(len(starts))]
         doc.user_data[LOWER_KEY] = cached
     return cached  # type: ignore[no-any-return]
 
