@@ -506,7 +506,10 @@ class CatalogueRuler:
         for pattern, label, windows_of in FORMS:
             windows = [(0, len(text))] if windows_of is None else windows_of(text)
             for m in scan(pattern, text, windows):
-                span = view.char_span(*_trim(text, *m.span()), expand=False)
+                # (arguments named one by one: compiled, a call with * goes through
+                # Python's generic call)
+                first, last = _trim(text, m.start(), m.end())
+                span = view.char_span(first, last, expand=False)
                 if span is None:
                     continue
                 start, end = span
