@@ -968,7 +968,7 @@ def _aside_part(
         lead = low[k + 1 : owner.start]
         of_owner = bool(set(lead) & APPOSITIVE_HEADS) and "of" in lead[-2:]
         if heads & APPOSITIVE_HEADS or of_owner:
-            return [FoundRelation(actor, "partOf", owner, _sentence(doc, actor), 0.9, False, None)]
+            return [_owned(doc, actor, owner)]
     return []
 
 
