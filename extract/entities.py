@@ -289,27 +289,36 @@ def _short_forms(spans: list[Found], view: Offsets) -> list[Found]:
 
 
 def filter_found(spans: list[Found]) -> list[Found]:
-    """``spacy.util.filter_spans`` for :data:`Found` tuples: of overlapping spans the
-    (first) longest wins; the result is in text order."""
-    in_order = sorted(spans)
-    for k in range(1, len(in_order)):
-        if in_order[k - 1][1] > in_order[k][0]:
-            break
-    else:
-        return in_order  # nothing overlaps (the common case)
-    # longest first, then leftmost, then as given: the stable sort by (size, -start) in
-    # reverse, with keys built here rather than by a key function called per span
-    ordered = sorted([(s[0] - s[1], s[0], i) for i, s in enumerate(spans)])
-    result = []
-    seen: set[int] = set()
-    for _, _, i in ordered:
-        span = spans[i]
-        if span[0] not in seen and span[1] - 1 not in seen:
-            result.append(span)
-            for token in range(span[0], span[1]):
-                seen.add(token)
-    # the spans kept do not overlap, so no two share a start
-    return sorted(result)
+    """``spacy.util.filter_spans`` for :data:`Found` tuples of a token or more: of
+    overlapping spans the (first) longest wins; the result is in text order.
+
+    Spans are taken longest first, then leftmost, then as given (the stable sort by
+    (size, -start) in reverse), each ordered by one int that says all three: sorting
+    ints is a C comparison each, while sorting tuples compares them item by item, and
+    that was 60% of the work here (callgrind).
+    """
+    count = len(spans)
+    if not count:
+        return []
+    width = 0
+    for span in spans:
+        width = max(width, span[1])
+    width += 1  # every token position is below it
+    ordered: list[int] = []
+    for i, span in enumerate(spans):
+        ordered.append(((width - span[1] + span[0]) * width + span[0]) * count + i)
+    ordered.sort()
+    taken = [False] * width
+    kept: list[int] = []  # by start, then as given: the spans kept do not overlap
+    for k in ordered:
+        i = k % count
+        start, end = spans[i][0], spans[i][1]
+        if not taken[start] and not taken[end - 1]:
+            kept.append(start * count + i)
+            for token in range(start, end):
+                taken[token] = True
+    kept.sort()
+    return [spans[k % count] for k in kept]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
