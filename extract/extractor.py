@@ -202,7 +202,7 @@ class RelationFinder:
             + find_owned_actors(doc, ents, marks)
             + find_agent_uses(doc, ents, marks)
         )
-        extra_entities, extra_relations = _sanction_events(
+        event_rows, event_mentions, extra_relations = _sanction_events(
             sentences, found, ents, self.catalogue, marks, view
         )
         relations = (
@@ -212,9 +212,8 @@ class RelationFinder:
             + _named_victims(sentences, ents, self.catalogue, view)
         )
         rows, mentions = _entity_rows(ents, self.catalogue, view)
-        for e in extra_entities:
-            rows.append((e.key, e.type, e.label, None))
-            mentions += [(e.key, m.text, m.start, m.end) for m in e.mentions]
+        rows += event_rows
+        mentions += event_mentions
         keys = {r[0] for r in rows}
         relations = _unique([r for r in relations if r[0] in keys and r[2] in keys])
         doc.user_data[ENTITY_ROWS] = rows
@@ -310,10 +309,15 @@ def _sanction_events(
     catalogue: Catalogue,
     marks: Marks,
     view: Offsets,
-) -> tuple[list[Entity], list[RelationRow]]:
+) -> tuple[list[EntityRow], list[MentionRow], list[RelationRow]]:
     """A sanctions trigger in a sentence with a date is a dated sanctions action: a SANCTION
-    entity issued by the subject (or the previous sentence's), naming the parties."""
-    entities: list[Entity] = []
+    entity issued by the subject (or the previous sentence's), naming the parties.
+
+    Written as rows (``extract.records``), the entity's first, of each key once: compiled,
+    a ``kg.model`` dataclass costs thousands of instructions to make, and these would
+    only be taken apart into rows again."""
+    labels: dict[str, str] = {}  # each action's key -> its label, the first given
+    mentions: list[MentionRow] = []
     relations: list[RelationRow] = []
     previous_issuers: list[str] = []
     by_sentence: dict[int, list[FoundRelation]] = {}
@@ -325,44 +329,43 @@ def _sanction_events(
         if low[i] in SANCTION_WORDS and not (i + 1 < len(low) and low[i + 1] == "list")
     ]
     if not words:
-        return entities, relations  # no sanctions word, no event
+        return [], mentions, relations  # no sanctions word, no event
     for r in found:
         if r.predicate == "sanctions":
             by_sentence.setdefault(r.sentence.start, []).append(r)
     for sent, sent_ents in sentences:
-        here = by_sentence.get(sent.start, [])
-        dates = [e for e in sent_ents if e.label == "DATE"]
-        issuers = list(dict.fromkeys([r.subject.key for r in here if not r.negated]))
+        here = by_sentence.get(sent.start)
+        issuers = _distinct([r.subject.key for r in here if not r.negated]) if here else []
         k = count_below(words, sent.start)
-        trigger = words[k] if k < len(words) and words[k] < sent.end else None
-        if trigger is None or not dates:
-            previous_issuers = issuers or previous_issuers[:0]
+        trigger = words[k] if k < len(words) and words[k] < sent.end else -1
+        date = _nearest_date(sent_ents, trigger) if trigger >= 0 else None
+        if date is None:
+            previous_issuers = issuers
             continue
-        date = min(dates, key=lambda d: abs(d.start - trigger))
         issuers = issuers or previous_issuers
-        parties = list(
-            dict.fromkeys(
+        parties = (
+            _distinct(
                 [r.object.key for r in here if r.object.label in PARTY_TYPES and not r.negated]
             )
+            if here
+            else []
         )
         if not parties:
-            parties = list(
-                dict.fromkeys(
-                    [e.key for e in sent_ents if e.start > trigger and e.label in PARTY_TYPES]
-                )
+            parties = _distinct(
+                [e.key for e in sent_ents if e.start > trigger and e.label in PARTY_TYPES]
             )
         if not issuers and not parties:
             continue
         iso = date.key.split("/", 1)[1].replace("x", "X")
         owner = issuers[0].split("/", 1)[1] if issuers else "unknown"
         key = f"sanction/{slugify(owner)}-{str.lower(iso)}"
-        label = (
-            f"{_label(ents, issuers[0], catalogue, view)} sanctions ({iso})"
-            if issuers
-            else f"Sanctions ({iso})"
-        )
-        mentions = _sanction_mentions(sent, sent_ents, low, view)
-        entities.append(Entity(key, "SANCTION", label, mentions))
+        if key not in labels:
+            labels[key] = (
+                f"{_label(ents, issuers[0], catalogue, view)} sanctions ({iso})"
+                if issuers
+                else f"Sanctions ({iso})"
+            )
+        mentions += _sanction_mentions(key, sent, sent_ents, low, view)
         relations.append(_plain(sent, key, "occurredOn", date.key))
         for issuer in issuers:
             relations.append(_plain(sent, key, "issuedBy", issuer))
@@ -371,18 +374,28 @@ def _sanction_events(
         for party in parties:
             relations.append(_plain(sent, key, "sanctionedParty", party))
         previous_issuers = issuers
-    return _merge_entities(entities), relations
+    rows: list[EntityRow] = [(key, "SANCTION", label, None) for key, label in labels.items()]
+    return rows, mentions, relations
 
 
-def _merge_entities(entities: list[Entity]) -> list[Entity]:
-    merged: dict[str, Entity] = {}
-    for ent in entities:
-        if ent.key in merged:
-            old = merged[ent.key]
-            merged[ent.key] = Entity(old.key, old.type, old.label, old.mentions + ent.mentions)
-        else:
-            merged[ent.key] = ent
-    return list(merged.values())
+def _distinct(keys: list[str]) -> list[str]:
+    """``keys`` without repeats, in their order (lists of a few)."""
+    result: list[str] = []
+    for key in keys:
+        if key not in result:
+            result.append(key)
+    return result
+
+
+def _nearest_date(ents: list[Ent], position: int) -> Ent | None:
+    """The first of the dates among ``ents`` nearest to token ``position``."""
+    nearest = None
+    for e in ents:
+        if e.label == "DATE" and (
+            nearest is None or abs(e.start - position) < abs(nearest.start - position)
+        ):
+            nearest = e
+    return nearest
 
 
 def _label(ents: list[Ent], key: str, catalogue: Catalogue, view: Offsets) -> str:
@@ -412,8 +425,8 @@ SANCTION_NOUNS: Final = {"action", "actions", "regime", "package", "designation"
 
 
 def _sanction_mentions(
-    sent: Sentence, ents: list[Ent], low: list[str], view: Offsets
-) -> tuple[Mention, ...]:
+    key: str, sent: Sentence, ents: list[Ent], low: list[str], view: Offsets
+) -> list[MentionRow]:
     """How the sentence names the action: "independent sanctions", "sanctions action",
     "sanctioned Tornado Cash", "designations"."""
     spans: set[tuple[int, int]] = set()  # token ranges
@@ -430,7 +443,7 @@ def _sanction_mentions(
         if party and word.endswith("ed"):
             spans.add((i, party[0].end))
     chars = sorted({(view.starts[start], view.ends[end - 1]) for start, end in spans})
-    return tuple(Mention(view.text[start:end], start, end) for start, end in chars)
+    return [(key, view.text[start:end], start, end) for start, end in chars]
 
 
 def _incident_dates(sentences: list[tuple[Sentence, list[Ent]]]) -> list[RelationRow]:
