@@ -80,9 +80,11 @@ def set_entities(doc: Doc, found: list[Found], hashes: dict[str, int] | None = N
         keys = [hashes.get(f[3]) or hashes.setdefault(f[3], add(f[3])) for f in found]
         # (the array methods: numpy's functions of the same names are Python wrappers)
         starts = numpy.array([f[0] for f in found])
-        sizes = numpy.array([f[1] - f[0] for f in found])
+        size_list = [f[1] - f[0] for f in found]
+        sizes = numpy.array(size_list)
         # every entity's tokens: its start repeated, plus 0, 1, ... within the entity
-        within = numpy.arange(sizes.sum()) - (sizes.cumsum() - sizes).repeat(sizes)
+        # (how many, summed from the list: ndarray.sum goes through a Python wrapper)
+        within = numpy.arange(sum(size_list)) - (sizes.cumsum() - sizes).repeat(sizes)
         tokens = starts.repeat(sizes) + within
         values[tokens, 0] = _I
         values[starts, 0] = _B

@@ -36,6 +36,7 @@ _FORMS_KEPT: Final = 100_000  # forms whose kind is remembered, at most
 _END: Final = 1  # an end mark
 _LINE_BREAK: Final = 2  # white space with a line break
 _PUNCT: Final = 4  # punctuation
+_NOT_START: Final = 2**64 - 1  # SENT_START -1 in a uint64 array
 
 
 def _kind(form: str) -> int:
@@ -69,7 +70,11 @@ class LineSentencizer:
         kinds = self.kinds
         if len(kinds) > _FORMS_KEPT:
             kinds.clear()
-        starts = numpy.full(n, -1, dtype="int64")
+        # SENT_START is a signed value stored through spaCy's uint64 attribute arrays:
+        # -1 (not a start) as its two's complement (the array methods: numpy.full is a
+        # Python wrapper)
+        starts = numpy.empty(n, dtype="uint64")
+        starts.fill(_NOT_START)
         starts[0] = 1
         pending = False  # an end mark since the last word (not punctuation) before
         for i, form in enumerate(lower_forms(doc)):
@@ -85,8 +90,7 @@ class LineSentencizer:
                 if pending:
                     starts[i] = 1  # a word after an end mark begins a sentence
                 pending = False
-        # SENT_START is a signed value stored through spaCy's uint64 attribute arrays
-        doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
+        doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
         return doc
 
 
