@@ -597,4 +597,9 @@ _ARTICLE: Final = re.compile(r"^(?:the|a|an)\s+", re.I)
 
 
 def strip_article(text: str) -> str:
+    # most names begin with no article: only "t" and "a" begin one, in either case (no
+    # other character matches them case-insensitively), and the test costs far less
+    # than the substitution
+    if not text or text[0] not in "tTaA":
+        return text
     return _ARTICLE.sub("", text)

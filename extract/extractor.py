@@ -226,30 +226,45 @@ class RelationFinder:
 def _entity_rows(
     ents: list[Ent], catalogue: Catalogue, view: Offsets
 ) -> tuple[list[EntityRow], list[MentionRow]]:
-    """The rows of the doc's entities and of their mentions (written directly, not
-    through ``kg.model.Entity``: there are as many mentions as names in the text)."""
-    grouped: dict[str, list[Ent]] = {}
-    for ent in ents:
-        grouped.setdefault(ent.key, []).append(ent)
+    """The rows of the doc's entities, one a key in the order first named, and of their
+    mentions in text order (records group them by key). Written directly, not through
+    ``kg.model.Entity``: there are as many mentions as names in the text."""
     text, starts, ends = view.text, view.starts, view.ends
     index = catalogue.index  # a dict lookup each, not a Python call
     rows: list[EntityRow] = []
     mention_rows: list[MentionRow] = []
-    for key, group in grouped.items():
-        etype = group[0].label
+    labelled: set[str] = set()
+    # names by form are labelled by their longest name (the first of the longest)
+    by_name: dict[str, list[str]] = {}
+    for ent in ents:
+        key = ent.key
+        start, end = starts[ent.start], ends[ent.end - 1]
+        name = text[start:end]
+        mention_rows.append((key, name, start, end))
+        if key in labelled:
+            continue
+        names = by_name.get(key)
+        if names is not None:
+            names.append(name)
+            continue
+        etype = ent.label
         entry = index.get(key)
-        iso = None
-        spans = [(starts[e.start], ends[e.end - 1]) for e in group]
-        mentions = [(key, text[s:e], s, e) for s, e in spans]
         if etype == "DATE":
-            label = key.split("/", 1)[1].replace("x", "X")
-            iso = label
+            iso = key.split("/", 1)[1].replace("x", "X")
+            rows.append((key, etype, iso, iso))
+            labelled.add(key)
         elif entry is not None:
-            label = entry.label
+            rows.append((key, etype, entry.label, None))
+            labelled.add(key)
         else:
-            label = max([strip_article(m[1]) for m in mentions], key=len)
-        rows.append((key, etype, label, iso))
-        mention_rows += mentions
+            rows.append((key, etype, "", None))  # labelled below
+            by_name[key] = [name]
+    if by_name:
+        for k, row in enumerate(rows):
+            names = by_name.get(row[0])
+            if names is not None:
+                label = max([strip_article(n) for n in names], key=len)
+                rows[k] = (row[0], row[1], label, row[3])
     return rows, mention_rows
 
 
