@@ -19,6 +19,7 @@ from extract.entities import (
     MALWARE_FORM,
     ORG_FORM,
     PERSON_FORM,
+    strip_article,
 )
 from extract.extractor import SANCTION_WORDS
 from extract.patterns import after_first, scan
@@ -208,3 +209,19 @@ def test_every_sanctions_word_is_marked_as_a_trigger() -> None:
     doc = spacy.blank("en")(" ".join(sorted(SANCTION_WORDS)))
     marks = Marks(doc)
     assert [doc[i].lower_ for i in marks.triggers] == sorted(SANCTION_WORDS)
+
+
+_ARTICLE_PIECES = st.sampled_from(
+    [
+        *"the The THE a A an An AN another Anderson theatre Thé x".split(),
+        *[" ", "  ", "\n", "\u00a0", "\t"],
+    ]
+)
+
+
+@given(st.lists(_ARTICLE_PIECES, max_size=6))
+def test_strip_article_is_the_substitution(pieces: list[str]) -> None:
+    """Its test of the first letter skips the substitution only where it would change
+    nothing."""
+    text = "".join(pieces)
+    assert strip_article(text) == re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)

@@ -77,6 +77,19 @@ def test_abbreviation_defined_once(extractor: Extractor) -> None:
     assert (org.key, "locatedIn", "state/japan") in facts(result)
 
 
+def test_a_name_by_form_is_labelled_by_its_longest_name(extractor: Extractor) -> None:
+    text = (
+        "Analysts at the Halvorsen Center traced the phishing. "
+        "The Halvorsen Center for Asian Security later published the report."
+    )
+    org = next(e for e in run(extractor, text).entities if e.type == "ORGANIZATION")
+    assert [m.text for m in org.mentions] == [
+        "Halvorsen Center",
+        "Halvorsen Center for Asian Security",
+    ]
+    assert org.label == "Halvorsen Center for Asian Security"
+
+
 @pytest.mark.parametrize("between", ["  ", "\n", "\u00a0", "\u2003\t"])
 def test_an_abbreviation_after_any_white_space(extractor: Extractor, between: str) -> None:
     text = f"The Halvorsen Policy Institute{between}(HPI) is in Japan. HPI staff were phished."
